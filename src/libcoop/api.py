@@ -1,0 +1,43 @@
+"""The JSON API (django-ninja): one NinjaAPI, one router per app, OpenAPI at /api/openapi.json."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from libcoop import __version__
+from libcoop.network.api import router as network_router
+
+api = NinjaAPI(
+    title="LibCoop API",
+    version=__version__,
+    description="Registry of the library network. Reads are public; writes need a bearer token.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Permission denied."}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "A valid bearer token is required for this request."}, status=401
+    )
+
+
+api.add_router("/", network_router)

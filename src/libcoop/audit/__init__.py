@@ -1,0 +1,1 @@
+"""One audit log for every state change in LibCoop."""

@@ -1,0 +1,1 @@
+"""The network registry: institutions, networks, working groups, memberships and seats."""

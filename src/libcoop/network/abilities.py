@@ -1,0 +1,97 @@
+"""Named permission checks — the one place that says who may do what in the registry.
+
+Every write service calls :func:`require` with an ability name; views may call :func:`can` to
+hide a button. An unknown ability name is a programming error and raises ``KeyError`` (as
+Weblate's ``has_perm`` does), so a typo can never silently allow or deny.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from libcoop.network.models import Institution, Network, StaffProfile, StaffRole
+
+
+class SystemActor:
+    """The acting user of trusted code paths: data loaders and operator commands."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM: Final = SystemActor()
+
+Actor = AbstractBaseUser | AnonymousUser | SystemActor
+
+
+def profile_of(user: Actor) -> StaffProfile | None:
+    if isinstance(user, SystemActor) or not user.is_authenticated:
+        return None
+    try:
+        return user.staff_profile  # type: ignore[attr-defined]
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def _is_superuser(user: Actor) -> bool:
+    return isinstance(user, SystemActor) or bool(getattr(user, "is_superuser", False))
+
+
+def _admin_of(user: Actor, institution: Institution) -> bool:
+    profile = profile_of(user)
+    return (
+        profile is not None
+        and profile.role == StaffRole.LIBRARY_ADMIN
+        and profile.institution_id == institution.pk
+    )
+
+
+def _coordinator_of(user: Actor, network: Network) -> bool:
+    """A coordinator of a network also coordinates the networks under it."""
+    profile = profile_of(user)
+    if profile is None or profile.role != StaffRole.NETWORK_COORDINATOR:
+        return False
+    return profile.network_id == network.pk or any(
+        a.pk == profile.network_id for a in network.ancestors()
+    )
+
+
+def _edit_institution(user: Actor, obj: Any) -> bool:
+    return _admin_of(user, obj)
+
+
+def _manage_network(user: Actor, obj: Any) -> bool:
+    return _coordinator_of(user, obj)
+
+
+def _nobody(user: Actor, obj: Any) -> bool:
+    """Only superusers and trusted operator code (SYSTEM) may."""
+    return False
+
+
+ABILITIES: Final[dict[str, Callable[[Actor, Any], bool]]] = {
+    # obj: None. Load a whole registry file (creates institutions and networks).
+    "registry.load": _nobody,
+    # obj: Institution. A library admin edits their own institution's record.
+    "institution.edit": _edit_institution,
+    # obj: Network. A coordinator edits their network's description and details.
+    "network.edit": _manage_network,
+    # obj: Network. A coordinator adds, changes and ends memberships of their network.
+    "network.manage_members": _manage_network,
+    # obj: Network. A coordinator creates working groups and manages their seats.
+    "network.manage_working_groups": _manage_network,
+}
+
+
+def can(user: Actor, ability: str, obj: Any) -> bool:
+    check = ABILITIES[ability]  # KeyError for an unknown ability, on purpose
+    return _is_superuser(user) or check(user, obj)
+
+
+def require(user: Actor, ability: str, obj: Any) -> None:
+    if not can(user, ability, obj):
+        raise PermissionDenied(f"Not allowed: {ability} on {obj}")

@@ -1,0 +1,73 @@
+"""Forms for registry pages. They only parse input; services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from libcoop.network.models import Institution, MembershipRole, Province, SeatRole
+from libcoop.network.services import PartialDate
+
+
+class PartialDateField(forms.CharField):
+    def to_python(self, value: Any) -> PartialDate | None:  # type: ignore[override]
+        text = super().to_python(value)
+        try:
+            return PartialDate.parse(text)
+        except ValidationError as exc:
+            raise ValidationError(_("Use YYYY, YYYY-MM or YYYY-MM-DD (Common Era).")) from exc
+
+
+class InstitutionForm(forms.Form):
+    name_th = forms.CharField(label=_("Name (Thai)"), max_length=300, required=False)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300, required=False)
+    short_name = forms.CharField(label=_("Short name"), max_length=100, required=False)
+    province = forms.ModelChoiceField(
+        label=_("Province"), queryset=Province.objects.all(), required=False
+    )
+    district_th = forms.CharField(label=_("District (Thai)"), max_length=100, required=False)
+    district_en = forms.CharField(label=_("District (English)"), max_length=100, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("name_th") and not data.get("name_en"):
+            raise ValidationError(_("Give the name in Thai, in English, or both."))
+        return data
+
+    @classmethod
+    def initial_for(cls, institution: Institution) -> dict[str, Any]:
+        return {
+            "name_th": institution.name_th,
+            "name_en": institution.name_en,
+            "short_name": institution.short_name,
+            "province": institution.province_id,
+            "district_th": institution.district_th,
+            "district_en": institution.district_en,
+            "website": institution.website,
+        }
+
+
+class MembershipForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.order_by("code"), to_field_name="code"
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+    start = PartialDateField(label=_("Since"), required=False, help_text=_("e.g. 2014"))
+
+
+class EndTermForm(forms.Form):
+    end = PartialDateField(label=_("Ended"), help_text=_("e.g. 2024 or 2024-09-30"))
+
+
+class SeatForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.order_by("code"), to_field_name="code"
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=SeatRole.choices)
+    start = PartialDateField(label=_("Since"), required=False)
+    person_th = forms.CharField(label=_("Person (Thai)"), max_length=200, required=False)
+    person_en = forms.CharField(label=_("Person (English)"), max_length=200, required=False)

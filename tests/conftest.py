@@ -1,0 +1,41 @@
+"""Suite-wide fixtures and the LIBCOOP_REQUIRE_ALL rule.
+
+On a laptop, tests that need something missing (PostgreSQL, Chromium, yaz) skip with a
+reason. CI sets ``LIBCOOP_REQUIRE_ALL=1``: then every skip is reported as a failure, so a
+missing service can never turn a red build green.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+REQUIRE_ALL = os.environ.get("LIBCOOP_REQUIRE_ALL") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"LIBCOOP_REQUIRE_ALL=1 turns this skip into a failure: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """PBKDF2's deliberate slowness is for production logins, not for hundreds of test users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo_registry(db: None) -> None:
+    """The demo network (the seed's libraries, networks and schools) loaded from its file."""
+    from libcoop.network.loader import load_provinces, load_registry
+
+    load_provinces()
+    load_registry()

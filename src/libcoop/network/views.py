@@ -87,7 +87,11 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         "kinds": InstitutionKind.choices,
         "provinces": Province.objects.filter(institution__isnull=False).distinct(),
     }
-    template = "network/_institution_rows.html" if request.headers.get("HX-Request") else "network/institution_list.html"
+    template = (
+        "network/_institution_rows.html"
+        if request.headers.get("HX-Request")
+        else "network/institution_list.html"
+    )
     return render(request, template, context)
 
 

@@ -8,12 +8,16 @@ import pytest
 from django.db import connection
 
 
-def test_sqlite_is_configured_with_wal_and_foreign_keys(db: None) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("this pass runs on PostgreSQL; the SQLite pass checks its pragmas")
+def test_database_backend_is_configured(db: None) -> None:
+    """SQLite runs with foreign keys on; PostgreSQL is a supported server version."""
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA foreign_keys")
-        assert cursor.fetchone()[0] == 1
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+        else:
+            assert connection.vendor == "postgresql"
+            cursor.execute("SHOW server_version_num")
+            assert int(cursor.fetchone()[0]) >= 130000
 
 
 def test_file_database_uses_wal(tmp_path: object) -> None:

@@ -111,6 +111,7 @@ def test(extra: list[str]) -> int:
         return 1
     env = dict(os.environ)
     env.pop("LIBCOOP_DATABASE_URL", None)
+    env["LIBCOOP_CONN_MAX_AGE"] = "0"  # live-server threads must not keep the test DB open
     say("pytest on SQLite (the embedded default), with coverage")
     status = venv_run(
         tool("pytest"), "--cov=libcoop", "--cov-report=term:skip-covered", *extra, env=env

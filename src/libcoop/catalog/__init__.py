@@ -1,0 +1,1 @@
+"""Union catalog: MARC parsing, identifier normalisation and record facts."""

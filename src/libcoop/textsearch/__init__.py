@@ -1,0 +1,30 @@
+"""Text layer for search and de-duplication: Thai-aware normalisation, tokens and match keys.
+
+Pure functions with no Django or database dependency, so that indexing, querying and record
+matching all see text the same way.
+"""
+
+from libcoop.textsearch.keys import author_key, strip_isbd, text_key, title_key
+from libcoop.textsearch.thai import (
+    be_to_ce,
+    ce_to_be,
+    has_thai,
+    ngrams,
+    normalise,
+    segment,
+    year_from_text,
+)
+
+__all__ = [
+    "author_key",
+    "be_to_ce",
+    "ce_to_be",
+    "has_thai",
+    "ngrams",
+    "normalise",
+    "segment",
+    "strip_isbd",
+    "text_key",
+    "title_key",
+    "year_from_text",
+]

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from libcoop import __version__
+from libcoop.catalog.api import router as catalog_router
 from libcoop.network.api import router as network_router
 
 api = NinjaAPI(
@@ -41,3 +42,4 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 
 api.add_router("/", network_router)
+api.add_router("/", catalog_router)

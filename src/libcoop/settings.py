@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "libcoop.core",
     "libcoop.audit",
     "libcoop.network",
+    "libcoop.catalog",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("libcoop.network.urls")),
+    path("", include("libcoop.catalog.urls")),
 ]
 
 handler403 = forbidden

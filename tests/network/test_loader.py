@@ -49,9 +49,9 @@ def test_loading_twice_changes_nothing() -> None:
 
 @pytest.mark.django_db
 def test_demo_command_twice_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("demo", "--no-migrate")
+    call_command("demo", "--no-migrate", "--no-catalog")
     counts = _counts()
-    call_command("demo", "--no-migrate")
+    call_command("demo", "--no-migrate", "--no-catalog")
     out = capsys.readouterr().out
     assert _counts() == counts
     assert "0 new, 0 changed" in out

@@ -60,6 +60,24 @@ def _coordinator_of(user: Actor, network: Network) -> bool:
     )
 
 
+def _staff_of(user: Actor, institution_id: int | None) -> bool:
+    """A library admin or librarian acting for their own institution."""
+    profile = profile_of(user)
+    return (
+        profile is not None
+        and profile.role in (StaffRole.LIBRARY_ADMIN, StaffRole.LIBRARIAN)
+        and profile.institution_id == institution_id
+    )
+
+
+def _import_records(user: Actor, obj: Any) -> bool:
+    return _staff_of(user, obj.pk)
+
+
+def _curate_record(user: Actor, obj: Any) -> bool:
+    return _staff_of(user, obj.library_id)
+
+
 def _edit_institution(user: Actor, obj: Any) -> bool:
     return _admin_of(user, obj)
 
@@ -84,6 +102,10 @@ ABILITIES: Final[dict[str, Callable[[Actor, Any], bool]]] = {
     "network.manage_members": _manage_network,
     # obj: Network. A coordinator creates working groups and manages their seats.
     "network.manage_working_groups": _manage_network,
+    # obj: Institution. Its librarians and admin load its records into the union catalog.
+    "catalog.import": _import_records,
+    # obj: BibRecord. Its library's staff split it out of a cluster or merge it into another.
+    "catalog.curate_record": _curate_record,
 }
 
 

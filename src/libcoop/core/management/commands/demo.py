@@ -19,6 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-migrate", action="store_true")
+        parser.add_argument("--no-catalog", action="store_true", help="skip the demo union catalog")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_migrate"]:
@@ -26,8 +27,32 @@ class Command(BaseCommand):
         provinces = load_provinces()
         registry = load_registry()
         accounts = ensure_demo_accounts()
+        if not options["no_catalog"]:
+            self._catalog()
         self.stdout.write(f"Provinces: {provinces.summary()}")
         self.stdout.write(f"Registry: {registry.summary()}")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, description in accounts:
             self.stdout.write(f"  {username:22} {description}")
+
+    def _catalog(self) -> None:
+        """Each demo library's generated MARC file, imported like a member's upload."""
+        from django.conf import settings
+
+        from libcoop.catalog.demo_data import generate_demo_catalog
+        from libcoop.catalog.ingest import import_file
+        from libcoop.network.abilities import SYSTEM
+        from libcoop.network.models import Institution
+
+        folder = settings.VAR_DIR / "demo-catalog"
+        files = generate_demo_catalog(folder)
+        totals = [0, 0, 0]
+        for code, path in sorted(files.items()):
+            job = import_file(path, Institution.objects.get(code=code), acting_user=SYSTEM)
+            totals[0] += job.added
+            totals[1] += job.updated
+            totals[2] += job.unchanged
+        self.stdout.write(
+            f"Catalog: {totals[0]} new, {totals[1]} changed, {totals[2]} same records "
+            f"from {len(files)} libraries"
+        )

@@ -1,0 +1,235 @@
+"""Ingest throughput: LibCoop's full import (parse, store, match, cluster, index) against raw
+``pymarc.MARCReader`` iteration of the same file, each phase in its own process so that the
+peak RSS figures are its own. Run through ``bench/run.py ingest``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pymarc import Field, Indicators, Leader, MARCWriter, Record, Subfield
+
+WORDS_EN = [
+    "green",
+    "library",
+    "energy",
+    "water",
+    "waste",
+    "paper",
+    "policy",
+    "practice",
+    "guide",
+    "introduction",
+    "history",
+    "culture",
+    "management",
+    "service",
+    "community",
+    "school",
+    "university",
+    "research",
+    "design",
+    "city",
+    "river",
+    "forest",
+    "climate",
+    "economics",
+    "learning",
+    "reading",
+    "digital",
+    "archive",
+    "collection",
+    "network",
+    "cooperation",
+]
+WORDS_TH = [
+    "ห้องสมุด",
+    "สีเขียว",
+    "พลังงาน",
+    "สิ่งแวดล้อม",
+    "การจัดการ",
+    "ขยะ",
+    "น้ำ",
+    "ป่าไม้",
+    "ชุมชน",
+    "โรงเรียน",
+    "มหาวิทยาลัย",
+    "การเรียนรู้",
+    "ประวัติศาสตร์",
+    "วัฒนธรรม",
+    "ล้านนา",
+    "เศรษฐศาสตร์",
+    "การอนุรักษ์",
+    "เครือข่าย",
+    "ความร่วมมือ",
+    "บริการ",
+]
+
+
+def _isbn13(n: int) -> str:
+    body = f"978616{n:06d}"[:12]
+    total = sum((1 if i % 2 == 0 else 3) * int(d) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def make_file(path: Path, count: int, seed: int = 1) -> None:
+    """A file of *count* book records: half Thai, half English, ~1/3 sharing an ISBN with
+    a record of another library already loaded (so matching has real work)."""
+    rng = random.Random(seed)
+    with open(path, "wb") as fh:
+        writer = MARCWriter(fh)
+        for i in range(count):
+            thai = i % 2 == 0
+            words = WORDS_TH if thai else WORDS_EN
+            title = ("" if thai else " ").join(rng.choice(words) for _ in range(rng.randint(2, 5)))
+            r = Record(force_utf8=True)
+            r.leader = Leader("00000nam a2200000 i 4500")
+            year = rng.randint(1990, 2024)
+            r.add_field(Field(tag="001", data=f"b{i:08d}"))
+            r.add_field(
+                Field(
+                    tag="008",
+                    data=f"200101s{year}    th a          000 0 {'tha' if thai else 'eng'} d",
+                )
+            )
+            r.add_field(
+                Field(
+                    tag="020",
+                    indicators=Indicators(" ", " "),
+                    subfields=[Subfield("a", _isbn13(i))],
+                )
+            )
+            r.add_field(
+                Field(
+                    tag="100",
+                    indicators=Indicators("1", " "),
+                    subfields=[Subfield("a", f"Author{rng.randint(1, 5000)}, A.")],
+                )
+            )
+            r.add_field(
+                Field(
+                    tag="245",
+                    indicators=Indicators("1", "0"),
+                    subfields=[Subfield("a", title + " /")],
+                )
+            )
+            r.add_field(
+                Field(
+                    tag="264",
+                    indicators=Indicators(" ", "1"),
+                    subfields=[
+                        Subfield("a", "Bangkok :"),
+                        Subfield("b", "Press,"),
+                        Subfield("c", str(year)),
+                    ],
+                )
+            )
+            r.add_field(
+                Field(
+                    tag="300",
+                    indicators=Indicators(" ", " "),
+                    subfields=[Subfield("a", f"{rng.randint(50, 900)} p.")],
+                )
+            )
+            r.add_field(
+                Field(
+                    tag="949",
+                    indicators=Indicators(" ", " "),
+                    subfields=[
+                        Subfield("a", f"Z{rng.randint(1, 999)}"),
+                        Subfield("i", f"39{i:08d}"),
+                    ],
+                )
+            )
+            writer.write(r)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_raw(path: str) -> dict[str, float]:
+    from pymarc import MARCReader
+
+    start = time.perf_counter()
+    with open(path, "rb") as fh:
+        n = sum(1 for _ in MARCReader(fh, to_unicode=True, force_utf8=True))
+    seconds = time.perf_counter() - start
+    return {"records": n, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+def phase_ingest(path: str, other: str) -> dict[str, float]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libcoop.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from libcoop.catalog.ingest import import_file
+    from libcoop.network.abilities import SYSTEM
+    from libcoop.network.models import Institution, InstitutionKind
+
+    call_command("migrate", verbosity=0)
+    a, _ = Institution.objects.get_or_create(
+        code="BENCH-A", defaults={"kind": InstitutionKind.UNIVERSITY_LIBRARY, "name_en": "A"}
+    )
+    b, _ = Institution.objects.get_or_create(
+        code="BENCH-B", defaults={"kind": InstitutionKind.UNIVERSITY_LIBRARY, "name_en": "B"}
+    )
+    import_file(other, b, acting_user=SYSTEM)  # the other library's records to match against
+    start = time.perf_counter()
+    job = import_file(path, a, acting_user=SYSTEM)
+    seconds = time.perf_counter() - start
+    return {
+        "records": job.seen,
+        "added": job.added,
+        "seconds": seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def run(count: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path, other = Path(tmp) / "file.mrc", Path(tmp) / "other.mrc"
+        make_file(path, count, seed=1)
+        make_file(other, count // 3, seed=1)  # same seed: the first third shares ISBNs and titles
+        env = dict(os.environ, LIBCOOP_HOME=tmp)
+        results = {}
+        for phase, args in (("raw", [str(path)]), ("ingest", [str(path), str(other)])):
+            out = subprocess.run(  # noqa: S603 - our own interpreter and script
+                [sys.executable, __file__, phase, *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
+        raw, ingest = results["raw"], results["ingest"]
+        return {
+            "records": count,
+            "file_mb": round(path.stat().st_size / 1e6, 1),
+            "database": env.get("LIBCOOP_DATABASE_URL", "sqlite (embedded)").split("@")[-1],
+            "raw_pymarc_records_per_s": round(raw["records"] / raw["seconds"]),
+            "ingest_records_per_s": round(ingest["records"] / ingest["seconds"]),
+            "ratio_ingest_to_raw": round(
+                (ingest["records"] / ingest["seconds"]) / (raw["records"] / raw["seconds"]), 3
+            ),
+            "raw_peak_rss_mb": round(raw["peak_rss_mb"], 1),
+            "ingest_peak_rss_mb": round(ingest["peak_rss_mb"], 1),
+        }
+
+
+if __name__ == "__main__":
+    phase = sys.argv[1]
+    if phase == "raw":
+        print(json.dumps(phase_raw(sys.argv[2])))
+    elif phase == "ingest":
+        print(json.dumps(phase_ingest(sys.argv[2], sys.argv[3])))

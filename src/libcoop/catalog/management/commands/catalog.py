@@ -1,0 +1,101 @@
+"""``libcoop catalog import|deletes|clusters|export|search|reindex`` — the union catalog CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from libcoop.catalog import index
+from libcoop.catalog.export import export
+from libcoop.catalog.ingest import import_deletes, import_file
+from libcoop.catalog.models import BibRecord
+from libcoop.network.abilities import SYSTEM
+from libcoop.network.models import Institution
+
+
+class Command(BaseCommand):
+    help = "Union catalog: import MARC, list clusters, export merged records, search."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import an ISO 2709 or MARCXML file")
+        imp.add_argument("path", nargs="+")
+        imp.add_argument("--library", required=True, help="institution code, e.g. MFU-LIB")
+        dele = sub.add_parser("deletes", help="withdraw the 001s listed in a file")
+        dele.add_argument("path")
+        dele.add_argument("--library", required=True)
+        clu = sub.add_parser("clusters", help="library_code,local_id,cluster_id per active record")
+        clu.add_argument("--csv", action="store_true", required=True)
+        exp = sub.add_parser("export", help="write merged records with holdings")
+        exp.add_argument("--format", choices=["marcxml", "marc", "jsonl"], default="marcxml")
+        exp.add_argument("-o", "--output", help="file (default: standard output)")
+        sea = sub.add_parser("search", help="ranked clusters for a query")
+        sea.add_argument("query")
+        sea.add_argument("--json", action="store_true", required=True)
+        sea.add_argument("--field", choices=["title", "author", "subject", "identifier"])
+        sea.add_argument("--limit", type=int, default=20)
+        sub.add_parser("reindex", help="rebuild the search index")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        getattr(self, f"do_{action}")(options)
+
+    def _library(self, code: str) -> Institution:
+        try:
+            return Institution.objects.get(code=code)
+        except Institution.DoesNotExist as exc:
+            raise CommandError(f"No institution with code {code!r}") from exc
+
+    def do_import(self, options: dict[str, Any]) -> None:
+        library = self._library(options["library"])
+        for path in options["path"]:
+            if not Path(path).is_file():
+                raise CommandError(f"No such file: {path}")
+            job = import_file(path, library, acting_user=SYSTEM)
+            self.stdout.write(
+                f"{path}: {job.added} added, {job.updated} updated, {job.unchanged} unchanged, "
+                f"{job.deleted} deleted, {job.rejected} rejected (job {job.pk})"
+            )
+            for p in job.problems.all()[:50]:
+                self.stdout.write(
+                    f"  record {p.position} at {p.offset} [{p.local_id or '-'}]: "
+                    f"{p.reason}: {p.message}"
+                )
+
+    def do_deletes(self, options: dict[str, Any]) -> None:
+        job = import_deletes(options["path"], self._library(options["library"]), acting_user=SYSTEM)
+        self.stdout.write(f"{job.deleted} withdrawn, {job.rejected} not found (job {job.pk})")
+
+    def do_clusters(self, options: dict[str, Any]) -> None:
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer.writerow(["library_code", "local_id", "cluster_id"])
+        rows = (
+            BibRecord.objects.filter(active=True)
+            .order_by("library__code", "local_id")
+            .values_list("library__code", "local_id", "cluster_id")
+        )
+        for row in rows.iterator(chunk_size=5000):
+            writer.writerow(row)
+
+    def do_export(self, options: dict[str, Any]) -> None:
+        if options["output"]:
+            with open(options["output"], "wb") as out:
+                count = export(out, options["format"])
+            self.stderr.write(f"{count} records written to {options['output']}")
+        else:
+            export(sys.stdout.buffer, options["format"])
+
+    def do_search(self, options: dict[str, Any]) -> None:
+        from libcoop.catalog.search import search
+
+        result = search(options["query"], field=options["field"], per_page=options["limit"])
+        for hit in result.hits:
+            self.stdout.write(json.dumps(hit.as_json(), ensure_ascii=False))
+
+    def do_reindex(self, options: dict[str, Any]) -> None:
+        self.stdout.write(f"{index.rebuild()} clusters indexed")

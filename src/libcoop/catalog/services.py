@@ -1,0 +1,139 @@
+"""Staff decisions on clusters: split a record out, merge two clusters. Both are stored as
+``ClusterOverride`` rows, so they survive re-imports and re-matching."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from libcoop.audit.models import AuditVerb
+from libcoop.audit.services import record as audit
+from libcoop.catalog import index
+from libcoop.catalog.merged import refresh_clusters
+from libcoop.catalog.models import (
+    BibRecord,
+    Cluster,
+    ClusterOverride,
+    MatchDecision,
+    OverrideKind,
+)
+from libcoop.network.abilities import Actor, require
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+@transaction.atomic
+def split_record(record: BibRecord, *, acting_user: Actor) -> Cluster:
+    """Take *record* out of its cluster into a cluster of its own, and keep it apart."""
+    require(acting_user, "catalog.curate_record", record)
+    if record.cluster_id is None or not record.active:
+        raise ValidationError("Only an active record in a cluster can be split out.")
+    old = record.cluster_id
+    others = list(
+        BibRecord.objects.filter(cluster_id=old, active=True)
+        .exclude(pk=record.pk)
+        .values_list("id", flat=True)
+    )
+    if not others:
+        raise ValidationError("The record is already alone in its cluster.")
+    ClusterOverride.objects.bulk_create(
+        [
+            ClusterOverride(
+                kind=OverrideKind.KEEP_APART,
+                record_a=record,
+                record_b_id=other,
+                created_by=_user(acting_user),
+            )
+            for other in others
+        ]
+    )
+    ClusterOverride.objects.filter(kind=OverrideKind.KEEP_TOGETHER).filter(
+        Q(record_a=record, record_b_id__in=others) | Q(record_b=record, record_a_id__in=others)
+    ).delete()
+    cluster = Cluster.objects.create()
+    record.cluster = cluster
+    record.save(update_fields=["cluster"])
+    MatchDecision.objects.create(
+        record=record,
+        cluster=cluster,
+        rule="staff_split",
+        key=f"cluster:{old}",
+        acting_user=_user(acting_user),
+    )
+    index.refresh(refresh_clusters({old, cluster.pk}))
+    audit(
+        AuditVerb.CATALOG_RECORD_SPLIT,
+        record,
+        acting_user=acting_user,
+        institution_code=record.library.code,
+        from_cluster=old,
+        to_cluster=cluster.pk,
+    )
+    return cluster
+
+
+@transaction.atomic
+def merge_clusters(record: BibRecord, target: Cluster, *, acting_user: Actor) -> Cluster:
+    """Move *record*'s whole cluster into *target* and keep them together from now on."""
+    require(acting_user, "catalog.curate_record", record)
+    source = record.cluster_id
+    if source is None or source == target.pk:
+        raise ValidationError("Choose a record in another cluster.")
+    moving = list(BibRecord.objects.filter(cluster_id=source, active=True))
+    staying = list(BibRecord.objects.filter(cluster_id=target.pk, active=True))
+    if not staying:
+        raise ValidationError("The target cluster has no active records.")
+    clash = {r.library_id for r in moving} & {r.library_id for r in staying}
+    if clash:
+        raise ValidationError(
+            "Both clusters hold a record of the same library; a cluster never holds two "
+            "records of one library. Split one of them out first."
+        )
+    anchor = min(staying, key=lambda r: r.pk)
+    moving_ids = [r.pk for r in moving]
+    staying_ids = [r.pk for r in staying]
+    # The newer staff decision replaces any earlier "keep apart" between the two clusters.
+    ClusterOverride.objects.filter(kind=OverrideKind.KEEP_APART).filter(
+        Q(record_a_id__in=moving_ids, record_b_id__in=staying_ids)
+        | Q(record_a_id__in=staying_ids, record_b_id__in=moving_ids)
+    ).delete()
+    ClusterOverride.objects.bulk_create(
+        [
+            ClusterOverride(
+                kind=OverrideKind.KEEP_TOGETHER,
+                record_a_id=r,
+                record_b=anchor,
+                created_by=_user(acting_user),
+            )
+            for r in moving_ids
+        ]
+    )
+    BibRecord.objects.filter(id__in=moving_ids).update(cluster=target)
+    MatchDecision.objects.bulk_create(
+        [
+            MatchDecision(
+                record_id=r,
+                cluster=target,
+                matched_record=anchor,
+                rule="staff_merge",
+                key=f"cluster:{source}",
+                acting_user=_user(acting_user),
+            )
+            for r in moving_ids
+        ]
+    )
+    index.refresh(refresh_clusters({source, target.pk}))
+    audit(
+        AuditVerb.CATALOG_CLUSTERS_MERGED,
+        target,
+        acting_user=acting_user,
+        institution_code=record.library.code,
+        merged_cluster=source,
+        records=moving_ids,
+    )
+    target.refresh_from_db()
+    return target

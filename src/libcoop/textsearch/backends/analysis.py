@@ -1,0 +1,169 @@
+"""Index terms and query terms, computed once in Python for every back end.
+
+Both back ends store exactly what this module produces and never run a database tokenizer
+over raw text, so they agree on every match:
+
+- *word terms*: ``segment(text_key(field))`` - Thai split by dictionary (ICU), Latin split at
+  spaces and punctuation, everything case-folded, Latin diacritics folded as in match keys;
+  each word is then split at ASCII punctuation (what SQLite's ``ascii`` tokenizer would split
+  at anyway).  A field's words are kept once each, in order: ranking needs only presence.
+- *gram terms*: ``ngrams(run)`` - bigrams over grapheme clusters of each Thai run, in text
+  order, one sequence per run, so that the bigrams of a query word can be looked up as a
+  phrase (consecutive positions, same run): that is a substring match that does not depend on
+  where the segmenter put the word boundaries.
+
+``layout`` assigns positions (the PostgreSQL ``tsvector`` needs them; SQLite rebuilds the same
+sequences as space-separated strings) and truncates a document at the limits of a ``tsvector``
+(positions up to 16,383, at most 256 positions per lexeme) so that both back ends index the
+same terms even for very long notes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from libcoop.textsearch.backends.base import FIELDS, SearchDocument
+from libcoop.textsearch.keys import text_key
+from libcoop.textsearch.thai import _THAI_RUN, ngrams, segment
+
+MAX_POSITION = 16383  # PostgreSQL clamps larger tsvector positions to this value
+MAX_OCCURRENCES = 256  # PostgreSQL keeps at most this many positions per lexeme
+MAX_TERM_CHARS = 100  # longer "words" are noise (and a tsvector lexeme must stay < 2 KB)
+MAX_QUERY_TERMS = 32  # further query words are ignored
+
+# ASCII characters other than letters and digits: SQLite's ascii tokenizer splits at them.
+_ASCII_SEPARATORS = re.compile(r"[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
+
+Gram = str | None  # None: a gram dropped by the per-lexeme limit (still takes its position)
+
+
+@dataclass(frozen=True)
+class FieldTerms:
+    words: tuple[str, ...] = ()
+    grams: tuple[tuple[Gram, ...], ...] = ()  # one tuple per Thai run
+
+
+EMPTY = FieldTerms()
+
+
+@dataclass(frozen=True)
+class AnalysedDocument:
+    doc_id: int
+    fields: tuple[FieldTerms, ...]  # in FIELDS order
+    identifiers: tuple[str, ...]
+
+    @property
+    def title_len(self) -> int:
+        """Number of distinct title words: the brevity tie-break (shorter titles first)."""
+        return len(self.fields[0].words)
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    word: str
+    grams: tuple[str, ...] | None  # bigram phrase for a Thai word; None for other words
+
+
+def _split_ascii(token: str) -> list[str]:
+    return [part for part in _ASCII_SEPARATORS.split(token) if 0 < len(part) <= MAX_TERM_CHARS]
+
+
+def _words(key: str) -> list[str]:
+    out: list[str] = []
+    for token in segment(key):
+        out.extend(_split_ascii(token))
+    return out
+
+
+@lru_cache(maxsize=65536)  # authors, publishers, series and subjects repeat across a catalog
+def analyse_text(text: str) -> FieldTerms:
+    """Word and gram terms of one field's text."""
+    if not text or not text.strip():
+        return EMPTY
+    key = text_key(text)
+    words = tuple(dict.fromkeys(_words(key)))
+    grams = tuple(tuple(ngrams(run)) for run in _THAI_RUN.findall(key))
+    return FieldTerms(words, grams)
+
+
+def _truncate(fields: list[FieldTerms]) -> tuple[FieldTerms, ...]:
+    """Cut the fields where ``layout`` would pass MAX_POSITION; blank grams past 256 uses."""
+    out: list[FieldTerms] = []
+    pos = 1
+    seen: dict[str, int] = {}
+    for terms in fields:
+        room = MAX_POSITION - pos + 1
+        words = terms.words[: max(room, 0)]
+        pos += len(words) + 1
+        runs: list[tuple[Gram, ...]] = []
+        for run in terms.grams:
+            room = MAX_POSITION - pos + 1
+            if room <= 0:
+                break
+            kept: list[Gram] = []
+            for gram in run[:room]:
+                count = seen.get(gram, 0) + 1 if gram is not None else 0
+                if gram is not None:
+                    seen[gram] = count
+                kept.append(gram if count <= MAX_OCCURRENCES else None)
+            runs.append(tuple(kept))
+            pos += len(kept) + 1
+        pos += 1
+        out.append(FieldTerms(words, tuple(runs)))
+    return tuple(out)
+
+
+def analyse_document(doc: SearchDocument) -> AnalysedDocument:
+    fields = [analyse_text(getattr(doc, name)) for name in FIELDS]
+    identifiers = tuple(dict.fromkeys(i.strip() for i in doc.identifiers if i and i.strip()))
+    return AnalysedDocument(doc.doc_id, _truncate(fields), identifiers)
+
+
+def layout(doc: AnalysedDocument) -> Iterator[tuple[int, bool, str, int]]:
+    """(field index, is_gram, term, position) for every term of ``doc``.
+
+    Positions: each field's words, a gap, each Thai run's grams followed by a gap, and one
+    more gap between fields - so a gram phrase never spans two runs or two fields.
+    """
+    pos = 1
+    for index, terms in enumerate(doc.fields):
+        for word in terms.words:
+            yield index, False, word, pos
+            pos += 1
+        pos += 1
+        for run in terms.grams:
+            for gram in run:
+                if gram is not None:
+                    yield index, True, gram, pos
+                pos += 1
+            pos += 1
+        pos += 1
+
+
+def analyse_query(query: str) -> tuple[QueryTerm, ...]:
+    """The query's words, each with the bigram phrase that may stand in for it (Thai only)."""
+    terms: dict[str, QueryTerm] = {}
+    for word in _words(text_key(query)):
+        if word in terms:
+            continue
+        grams = tuple(ngrams(word)) if _THAI_RUN.fullmatch(word) else None
+        terms[word] = QueryTerm(word, grams or None)
+        if len(terms) == MAX_QUERY_TERMS:
+            break
+    return tuple(terms.values())
+
+
+def gram_string(runs: tuple[tuple[Gram, ...], ...], filler: str) -> str:
+    """Grams joined by spaces, runs separated by ``filler`` (a token no query gram can be)."""
+    if not runs:
+        return ""
+    body = f" {filler} ".join(" ".join(g if g is not None else filler for g in run) for run in runs)
+    return f" {body} "
+
+
+def word_string(words: tuple[str, ...]) -> str:
+    """Words joined by spaces, with a space at each end so that ' w ' finds a whole word."""
+    return f" {' '.join(words)} " if words else ""

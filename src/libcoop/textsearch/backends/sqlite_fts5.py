@@ -1,0 +1,229 @@
+"""SQLite FTS5 back end (the embedded default).
+
+Tables:
+
+- ``textsearch_document`` (doc_id INTEGER PRIMARY KEY, the analysed fields, title_len): the
+  *external content* of the FTS5 table - the text FTS5 indexes, as ``analysis`` produced it:
+  ``title author subject text`` hold words and ``title_g author_g subject_g text_g`` hold grams,
+  space-separated, each string padded with a space at both ends (so ``instr(col, ' w ')``
+  tests for a whole term when ranking);
+- ``textsearch_fts``: FTS5 over those eight columns, rowid = doc_id, kept in step by triggers;
+- ``textsearch_identifier`` (identifier, doc_id): exact identifiers.
+
+The tokenizer is ``ascii``: every non-ASCII character is part of a token, so Thai vowel signs
+and tone marks are never separators (the ``unicode61`` trap), and it splits only at ASCII
+spaces and punctuation, which the analysed text contains only between terms.  FTS5 therefore
+stores exactly the terms ``analysis`` made; no n-gram tokenizer is involved, so two-letter Thai
+words have no length limit (the ``trigram`` trap).  A Thai query word is matched as
+``{word columns} : "word" OR {gram columns} : "g1 g2 g3"`` - the second part is an FTS5 phrase
+over the bigram columns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from libcoop.textsearch.backends.analysis import (
+    QueryTerm,
+    analyse_document,
+    gram_string,
+    word_string,
+)
+from libcoop.textsearch.backends.base import BATCH_SIZE, FIELDS, SearchDocument, score_levels
+from libcoop.textsearch.backends.common import SQLBackend
+
+FILLER = "0"  # stands between Thai runs in a gram column; grams are Thai, so never a query gram
+GRAM_COLUMNS = tuple(f"{f}_g" for f in FIELDS)
+COLUMNS = (*FIELDS, *GRAM_COLUMNS)
+_COLS = ", ".join(COLUMNS)
+_NEW = ", ".join(f"new.{c}" for c in COLUMNS)
+_OLD = ", ".join(f"old.{c}" for c in COLUMNS)
+
+_INSTALL = (
+    f"""CREATE TABLE IF NOT EXISTS textsearch_document (
+        doc_id INTEGER PRIMARY KEY,
+        {", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in COLUMNS)},
+        title_len INTEGER NOT NULL DEFAULT 0
+    )""",
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS textsearch_fts USING fts5(
+        {_COLS}, content='textsearch_document', content_rowid='doc_id', tokenize='ascii'
+    )""",
+    """CREATE TABLE IF NOT EXISTS textsearch_identifier (
+        identifier TEXT NOT NULL,
+        doc_id INTEGER NOT NULL,
+        PRIMARY KEY (identifier, doc_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS textsearch_identifier_doc ON textsearch_identifier (doc_id)",
+    f"""CREATE TRIGGER IF NOT EXISTS textsearch_document_ai AFTER INSERT ON textsearch_document
+    BEGIN
+        INSERT INTO textsearch_fts (rowid, {_COLS}) VALUES (new.doc_id, {_NEW});
+    END""",  # noqa: S608 - constant column names only
+    f"""CREATE TRIGGER IF NOT EXISTS textsearch_document_ad AFTER DELETE ON textsearch_document
+    BEGIN
+        INSERT INTO textsearch_fts (textsearch_fts, rowid, {_COLS})
+        VALUES ('delete', old.doc_id, {_OLD});
+    END""",  # noqa: S608 - constant column names only
+    f"""CREATE TRIGGER IF NOT EXISTS textsearch_document_au AFTER UPDATE ON textsearch_document
+    BEGIN
+        INSERT INTO textsearch_fts (textsearch_fts, rowid, {_COLS})
+        VALUES ('delete', old.doc_id, {_OLD});
+        INSERT INTO textsearch_fts (rowid, {_COLS}) VALUES (new.doc_id, {_NEW});
+    END""",  # noqa: S608 - constant column names only
+)
+_UNINSTALL = (
+    "DROP TRIGGER IF EXISTS textsearch_document_ai",
+    "DROP TRIGGER IF EXISTS textsearch_document_ad",
+    "DROP TRIGGER IF EXISTS textsearch_document_au",
+    "DROP TABLE IF EXISTS textsearch_fts",
+    "DROP TABLE IF EXISTS textsearch_document",
+    "DROP TABLE IF EXISTS textsearch_identifier",
+)
+_UPSERT = f"""
+    INSERT INTO textsearch_document (doc_id, {_COLS}, title_len)
+    VALUES (?, {", ".join("?" for _ in COLUMNS)}, ?)
+    ON CONFLICT (doc_id) DO UPDATE SET
+        {", ".join(f"{c} = excluded.{c}" for c in COLUMNS)}, title_len = excluded.title_len
+    WHERE {" OR ".join(f"{c} IS NOT excluded.{c}" for c in COLUMNS)}
+"""  # noqa: S608 - constant column names only
+
+
+def _batches(items: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _quote(text: str) -> str:
+    """An FTS5 string: the tokenizer splits it into terms (a phrase if more than one)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+class SQLiteFTS5Backend(SQLBackend):
+    vendor = "sqlite"
+
+    @contextlib.contextmanager
+    def _cursor(self, conn: Any = None) -> Iterator[Any]:
+        cursor = (conn if conn is not None else self._raw()).cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def install(self, schema_editor_or_connection: Any = None) -> None:
+        """Create the tables, index and triggers (idempotent)."""
+        conn = self._target(schema_editor_or_connection)
+        with self._cursor(conn) as cursor:
+            for statement in _INSTALL:
+                cursor.execute(statement)
+
+    def uninstall(self, schema_editor_or_connection: Any = None) -> None:
+        conn = self._target(schema_editor_or_connection)
+        with self._cursor(conn) as cursor:
+            for statement in _UNINSTALL:
+                cursor.execute(statement)
+
+    def index(self, docs: Iterable[SearchDocument]) -> None:
+        with self._cursor() as cursor:
+            for batch in _batches(docs):
+                analysed = [analyse_document(doc) for doc in batch]
+                rows = [
+                    (
+                        a.doc_id,
+                        *(word_string(terms.words) for terms in a.fields),
+                        *(gram_string(terms.grams, FILLER) for terms in a.fields),
+                        a.title_len,
+                    )
+                    for a in analysed
+                ]
+                cursor.executemany(_UPSERT, rows)
+                cursor.executemany(
+                    "DELETE FROM textsearch_identifier WHERE doc_id = ?",
+                    [(a.doc_id,) for a in analysed],
+                )
+                cursor.executemany(
+                    "INSERT OR IGNORE INTO textsearch_identifier (identifier, doc_id)"
+                    " VALUES (?, ?)",
+                    [(ident, a.doc_id) for a in analysed for ident in a.identifiers],
+                )
+
+    def delete(self, doc_ids: Iterable[int]) -> None:
+        with self._cursor() as cursor:
+            for batch in _batches(doc_ids):
+                params = [(int(doc_id),) for doc_id in batch]
+                cursor.executemany("DELETE FROM textsearch_document WHERE doc_id = ?", params)
+                cursor.executemany("DELETE FROM textsearch_identifier WHERE doc_id = ?", params)
+
+    def clear(self) -> None:
+        """Empty the index; FTS5's 'delete-all' instead of one trigger call per row."""
+        with self._cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS textsearch_document_ad")
+            cursor.execute("DELETE FROM textsearch_document")
+            cursor.execute("INSERT INTO textsearch_fts (textsearch_fts) VALUES ('delete-all')")
+            cursor.execute("DELETE FROM textsearch_identifier")
+            cursor.execute(_INSTALL[5])  # the delete trigger again
+
+    def _identifier_ids(self, identifier: str, limit: int) -> list[int]:
+        with self._cursor() as cursor:
+            cursor.execute(
+                "SELECT doc_id FROM textsearch_identifier WHERE identifier = ?"
+                " ORDER BY doc_id LIMIT ?",
+                (identifier, limit),
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+
+    def _ranked_rows(
+        self, terms: tuple[QueryTerm, ...], scope: tuple[int, ...], limit: int, cap: int
+    ) -> list[tuple[int, Any, int, int]]:
+        word_cols = "{" + " ".join(FIELDS[f] for f in scope) + "}"
+        gram_cols = "{" + " ".join(GRAM_COLUMNS[f] for f in scope) + "}"
+        in_primary = f"{{{FIELDS[scope[0]]}}} : (" + " AND ".join(_quote(t.word) for t in terms)
+        in_primary += ")"
+        parts = []
+        for t in terms:
+            part = f"{word_cols} : {_quote(t.word)}"
+            if t.grams:
+                part = f"({part} OR {gram_cols} : {_quote(' '.join(t.grams))})"
+            parts.append(part)
+        anywhere = " AND ".join(parts)
+
+        params: list[Any] = [in_primary, cap, anywhere, cap]
+        word_hit: list[str] = []
+        points: list[str] = []
+        for t in terms:
+            word_hit.append("(" + " OR ".join(f"instr(d.{FIELDS[f]}, ?) > 0" for f in scope) + ")")
+            params.extend(f" {t.word} " for _ in scope)
+        for t in terms:
+            whens: list[str] = []
+            for value, f, gram in score_levels(scope):
+                if gram and not t.grams:
+                    continue
+                if gram:
+                    whens.append(f"WHEN instr(d.{GRAM_COLUMNS[f]}, ?) > 0 THEN {value}")
+                    params.append(f" {' '.join(t.grams or ())} ")
+                else:
+                    whens.append(f"WHEN instr(d.{FIELDS[f]}, ?) > 0 THEN {value}")
+                    params.append(f" {t.word} ")
+            points.append(f"(CASE {' '.join(whens)} ELSE 0 END)")
+        params.append(limit)
+        sql = f"""
+            WITH cand (doc_id) AS (
+                SELECT doc_id FROM (
+                    SELECT rowid AS doc_id FROM textsearch_fts WHERE textsearch_fts MATCH ?
+                    ORDER BY rowid LIMIT ?)
+                UNION
+                SELECT doc_id FROM (
+                    SELECT rowid AS doc_id FROM textsearch_fts WHERE textsearch_fts MATCH ?
+                    ORDER BY rowid LIMIT ?)
+            )
+            SELECT d.doc_id, {" AND ".join(word_hit)} AS word_hit,
+                   {" + ".join(points)} AS points, d.title_len
+            FROM cand JOIN textsearch_document AS d ON d.doc_id = cand.doc_id
+            ORDER BY word_hit DESC, points DESC, d.title_len ASC, d.doc_id ASC
+            LIMIT ?
+        """  # noqa: S608 - only column names and constants are formatted in; values are bound
+        with self._cursor() as cursor:
+            cursor.execute(sql, params)
+            return [tuple(row) for row in cursor.fetchall()]

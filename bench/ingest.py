@@ -17,61 +17,36 @@ from pathlib import Path
 
 from pymarc import Field, Indicators, Leader, MARCWriter, Record, Subfield
 
-WORDS_EN = [
-    "green",
-    "library",
-    "energy",
-    "water",
-    "waste",
-    "paper",
-    "policy",
-    "practice",
-    "guide",
-    "introduction",
-    "history",
-    "culture",
-    "management",
-    "service",
-    "community",
-    "school",
-    "university",
-    "research",
-    "design",
-    "city",
-    "river",
-    "forest",
-    "climate",
-    "economics",
-    "learning",
-    "reading",
-    "digital",
-    "archive",
-    "collection",
-    "network",
-    "cooperation",
-]
-WORDS_TH = [
-    "ห้องสมุด",
-    "สีเขียว",
-    "พลังงาน",
-    "สิ่งแวดล้อม",
-    "การจัดการ",
-    "ขยะ",
-    "น้ำ",
-    "ป่าไม้",
-    "ชุมชน",
-    "โรงเรียน",
-    "มหาวิทยาลัย",
-    "การเรียนรู้",
-    "ประวัติศาสตร์",
-    "วัฒนธรรม",
-    "ล้านนา",
-    "เศรษฐศาสตร์",
-    "การอนุรักษ์",
-    "เครือข่าย",
-    "ความร่วมมือ",
-    "บริการ",
-]
+
+def _vocabulary() -> tuple[list[str], list[str]]:
+    """Thai and English words from the demo generator's hand-written vocabulary."""
+    data = Path(__file__).resolve().parents[1] / "src" / "libcoop" / "catalog" / "data"
+    thai: set[str] = set()
+    english: set[str] = set()
+    for name in ("demo_vocab_th.json", "demo_vocab_en.json", "demo_domains.json"):
+        _collect(json.loads((data / name).read_text(encoding="utf-8")), thai, english)
+    return sorted(thai), sorted(english)
+
+
+def _collect(node: object, thai: set[str], english: set[str]) -> None:
+    if isinstance(node, dict):
+        for value in node.values():
+            _collect(value, thai, english)
+    elif isinstance(node, list):
+        for value in node:
+            _collect(value, thai, english)
+    elif isinstance(node, str) and "{" not in node:
+        for word in node.replace("|", " ").split():
+            word = word.strip(".,:;()[]")
+            if len(word) < 2:
+                continue
+            if "\u0e00" <= word[0] <= "\u0e7f":
+                thai.add(word)
+            elif word.isalpha():
+                english.add(word.lower())
+
+
+WORDS_TH, WORDS_EN = _vocabulary()
 
 
 def _isbn13(n: int) -> str:

@@ -27,7 +27,7 @@ from libcoop.catalog.models import (
     MatchKey,
     OverrideKind,
 )
-from libcoop.core.bulk import fast_update
+from libcoop.core.bulk import fast_insert, fast_update
 
 MAX_CANDIDATES_PER_KEY = 200
 INFO_FIELDS = (
@@ -64,9 +64,8 @@ def write_keys(records: Iterable[MatchInfo]) -> None:
     """Replace the blocking keys of *records* (all of them active)."""
     records = list(records)
     MatchKey.objects.filter(record_id__in=[r.record_id for r in records]).delete()
-    MatchKey.objects.bulk_create(
-        [MatchKey(record_id=r.record_id, key=k) for r in records for k in sorted(blocking_keys(r))],
-        batch_size=2000,
+    fast_insert(
+        [MatchKey(record_id=r.record_id, key=k) for r in records for k in sorted(blocking_keys(r))]
     )
 
 
@@ -199,7 +198,7 @@ def assign(record_ids: Iterable[int], *, acting_user: object = None) -> set[int]
         d.cluster_id = real.get(d.cluster_id, d.cluster_id)
     state.touched = {real.get(c, c) for c in state.touched}
     _save_assignments(infos, state)
-    MatchDecision.objects.bulk_create(decisions, batch_size=1000)
+    fast_insert(decisions)
     return state.touched
 
 

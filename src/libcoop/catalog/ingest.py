@@ -34,7 +34,7 @@ from libcoop.catalog.models import (
     ImportStatus,
     MatchKey,
 )
-from libcoop.core.bulk import fast_update
+from libcoop.core.bulk import fast_insert, fast_update
 from libcoop.network.abilities import Actor, require
 from libcoop.network.models import Institution
 from libcoop.textsearch.keys import author_key, text_key
@@ -322,7 +322,15 @@ def _load_batch(job: ImportJob, library: Institution, batch: list[Any], acting_u
             )
             if row.deleted and ex["active"]:
                 withdrawn.append(ex["id"])
-    BibRecord.objects.bulk_create(new, batch_size=500)
+    fast_insert(new)
+    if new:
+        ids = dict(
+            BibRecord.objects.filter(
+                library=library, local_id__in=[r.local_id for r in new]
+            ).values_list("local_id", "id")
+        )
+        for r in new:
+            r.pk = ids[r.local_id]
     if changed:
         fast_update(changed, [*_UPDATE_FIELDS, "job", "updated"])
     written = new + changed
@@ -384,13 +392,12 @@ _UPDATE_FIELDS = [
 
 def _write_holdings(records: list[BibRecord], rows: dict[str, _Row], library: Institution) -> None:
     Holding.objects.filter(record_id__in=[r.pk for r in records]).delete()
-    Holding.objects.bulk_create(
+    fast_insert(
         [
             Holding(record_id=r.pk, library=library, **h)
             for r in records
             for h in holdings_of(rows[r.local_id].item, library)
-        ],
-        batch_size=1000,
+        ]
     )
 
 

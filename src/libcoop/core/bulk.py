@@ -30,3 +30,25 @@ def fast_update(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def fast_insert(objs: Sequence[models.Model]) -> None:
+    """INSERT unsaved model instances with ``executemany``; primary keys are not read back.
+
+    Values are prepared exactly as ``save()`` would (``pre_save`` fills ``auto_now`` fields,
+    ``get_db_prep_save`` adapts JSON and binary values).
+    """
+    if not objs:
+        return
+    meta = type(objs[0])._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    # Table and column names come from the model, never from input; values are parameters.
+    sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    rows = [
+        [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields] for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

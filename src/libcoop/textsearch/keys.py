@@ -27,8 +27,15 @@ def _is_latin(ch: str) -> bool:
     return "LATIN" in unicodedata.name(ch, "")
 
 
+# Text made only of ASCII and the Thai block needs no per-character work for Latin marks,
+# and its punctuation can be mapped with one table (the common case, by far).
+_BEYOND_ASCII_AND_THAI = re.compile(r"[^\x00-\x7f\u0e00-\u0e7f]")
+
+
 def _strip_latin_marks(text: str) -> str:
     """Remove diacritics from Latin letters only; marks on Thai (or any other) letters stay."""
+    if not _BEYOND_ASCII_AND_THAI.search(text):
+        return text  # ASCII letters carry no marks, and Thai marks always stay
     out: list[str] = []
     base_is_latin = False
     for ch in text:
@@ -44,8 +51,22 @@ def _strip_latin_marks(text: str) -> str:
     return "".join(out)
 
 
+def _punctuation_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in [*range(0x80), *range(0x0E00, 0x0E80)]:
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        if ch in _DELETE:
+            table[code] = ""
+        elif category[0] == "P" or category in ("Sm", "Sk", "So"):
+            table[code] = " "
+    return table
+
+
 def _drop_punctuation(text: str) -> str:
     """Punctuation and symbols become spaces; "+" and "#" after a letter stay (C++, C#)."""
+    if "+" not in text and "#" not in text and not _BEYOND_ASCII_AND_THAI.search(text):
+        return text.translate(_PUNCTUATION)
     out: list[str] = []
     for ch in text:
         if ch in _DELETE:
@@ -58,6 +79,9 @@ def _drop_punctuation(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+_PUNCTUATION = _punctuation_table()
 
 
 def strip_isbd(s: str) -> str:

@@ -154,6 +154,8 @@ def normalise(text: str) -> str:
     two sara e become sara ae; every run of whitespace (NBSP and other spaces included) becomes
     one ordinary space, and the ends are stripped.
     """
+    if text.isascii():  # nothing below changes ASCII text but the spaces: the common case
+        return " ".join(text.split())
     text = text.translate(_TRANSLATE)
     # Reordering Thai marks can put them next to a stray non-Thai mark that NFC would then
     # move; repeat until both agree (one round for all but such malformed input).

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from libcoop.audit.models import AuditEvent
-from libcoop.network.loader import RegistryFileError, load_provinces, load_registry
+from libcoop.network.loader import DEMO_FILE, RegistryFileError, load_provinces, load_registry
 from libcoop.network.models import (
     Institution,
     InstitutionKind,
@@ -131,3 +131,18 @@ def test_unknown_reference_names_the_code(tmp_path: Path) -> None:
     )
     with pytest.raises(RegistryFileError, match="NOPE"):
         load_registry(bad)
+
+
+@pytest.mark.django_db
+def test_registry_load_command(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("registry", "load", str(DEMO_FILE), stdout=out)
+    assert "institution:" in out.getvalue()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("institutions:\n  - {code: X, kind: castle, name_en: X}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="castle"):
+        call_command("registry", "load", str(bad))

@@ -40,12 +40,13 @@ ROLES = [
     "assessor",
     "superuser",
 ]
-ACTIONS = ["edit_institution", "add_membership", "end_membership", "add_seat"]
+ACTIONS = ["edit_institution", "edit_network", "add_membership", "end_membership", "add_seat"]
 TARGETS = ["own", "other"]
 
 # (role, action, target) → allowed. Everything not listed is refused.
 ALLOWED = {
     ("library_admin", "edit_institution", "own"),
+    ("coordinator", "edit_network", "own"),
     ("coordinator", "add_membership", "own"),
     ("coordinator", "end_membership", "own"),
     ("coordinator", "add_seat", "own"),
@@ -116,6 +117,10 @@ def _changed(world: World, action: str, target: str) -> bool:
         inst = _pick(world, target, "inst")
         inst.refresh_from_db()
         return inst.name_en == "Renamed by matrix"
+    if action == "edit_network":
+        net = _pick(world, target, "net")
+        net.refresh_from_db()
+        return net.name_en == "Renamed by matrix"
     if action == "add_membership":
         return Membership.objects.filter(
             network=_pick(world, target, "net"), institution=world.newcomer
@@ -134,6 +139,10 @@ def _via_service(world: World, action: str, target: str) -> None:
     if action == "edit_institution":
         services.update_institution(
             _pick(world, target, "inst"), acting_user=actor, name_en="Renamed by matrix"
+        )
+    elif action == "edit_network":
+        services.update_network(
+            _pick(world, target, "net"), acting_user=actor, name_en="Renamed by matrix"
         )
     elif action == "add_membership":
         services.add_membership(
@@ -156,6 +165,9 @@ def _via_web(world: World, action: str, target: str) -> int:
     if action == "edit_institution":
         inst = _pick(world, target, "inst")
         url, data = f"/institutions/{inst.code}/edit/", {"name_en": "Renamed by matrix"}
+    elif action == "edit_network":
+        net = _pick(world, target, "net")
+        url, data = f"/networks/{net.code}/edit/", {"name_en": "Renamed by matrix"}
     elif action == "add_membership":
         url = f"/networks/{_pick(world, target, 'net').code}/memberships/"
         data = {"institution": world.newcomer.code, "role": "member", "start": "2020"}
@@ -177,6 +189,13 @@ def _via_api(world: World, action: str, target: str) -> int:
         inst = _pick(world, target, "inst")
         return client.patch(
             f"/api/institutions/{inst.code}",
+            {"name_en": "Renamed by matrix"},
+            content_type="application/json",
+            headers=headers,
+        ).status_code
+    if action == "edit_network":
+        return client.patch(
+            f"/api/networks/{_pick(world, target, 'net').code}",
             {"name_en": "Renamed by matrix"},
             content_type="application/json",
             headers=headers,

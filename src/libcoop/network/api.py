@@ -155,6 +155,15 @@ class InstitutionPatch(Schema):
     website: str | None = None
 
 
+class NetworkPatch(Schema):
+    name_th: str | None = None
+    name_en: str | None = None
+    acronym: str | None = None
+    website: str | None = None
+    description_th: str | None = None
+    description_en: str | None = None
+
+
 class MembershipIn(Schema):
     institution: str
     role: MembershipRole = MembershipRole.MEMBER
@@ -208,6 +217,18 @@ def list_networks(request: HttpRequest) -> object:
 @router.get("/networks/{code}", response={200: NetworkDetailOut, 404: Error})
 def network_detail(request: HttpRequest, code: str) -> object:
     return get_network(code)
+
+
+@router.patch(
+    "/networks/{code}",
+    auth=token_auth,
+    response={200: NetworkOut, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def patch_network(request: HttpRequest, code: str, payload: NetworkPatch) -> object:
+    network = get_object_or_404(Network, code=code)
+    services.update_network(network, acting_user=request.user, **payload.dict(exclude_unset=True))
+    network.refresh_from_db()
+    return network
 
 
 def _date(value: str | None, name: str) -> PartialDate | None:

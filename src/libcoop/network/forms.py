@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from libcoop.network.models import Institution, MembershipRole, Province, SeatRole
+from libcoop.network.models import Institution, MembershipRole, Network, Province, SeatRole
 from libcoop.network.services import PartialDate
 
 
@@ -71,3 +71,20 @@ class SeatForm(forms.Form):
     start = PartialDateField(label=_("Since"), required=False)
     person_th = forms.CharField(label=_("Person (Thai)"), max_length=200, required=False)
     person_en = forms.CharField(label=_("Person (English)"), max_length=200, required=False)
+
+
+class NetworkForm(forms.Form):
+    name_th = forms.CharField(label=_("Name (Thai)"), max_length=300, required=False)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300, required=False)
+    acronym = forms.CharField(label=_("Acronym"), max_length=32, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    description_th = forms.CharField(
+        label=_("Description (Thai)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    description_en = forms.CharField(
+        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    @classmethod
+    def initial_for(cls, network: Network) -> dict[str, Any]:
+        return {name: getattr(network, name) for name in cls.base_fields}

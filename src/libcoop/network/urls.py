@@ -7,6 +7,7 @@ app_name = "network"
 urlpatterns = [
     path("networks/", views.network_list, name="networks"),
     path("networks/<str:code>/", views.network_detail, name="network"),
+    path("networks/<str:code>/edit/", views.network_edit, name="network_edit"),
     path("networks/<str:code>/memberships/", views.membership_add, name="membership_add"),
     path("memberships/<int:pk>/end/", views.membership_end, name="membership_end"),
     path("working-groups/<str:code>/seats/", views.seat_add, name="seat_add"),

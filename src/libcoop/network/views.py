@@ -15,11 +15,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from libcoop.network import services
 from libcoop.network.abilities import can, require
-from libcoop.network.forms import EndTermForm, InstitutionForm, MembershipForm, SeatForm
+from libcoop.network.forms import (
+    EndTermForm,
+    InstitutionForm,
+    MembershipForm,
+    NetworkForm,
+    SeatForm,
+)
 from libcoop.network.models import (
     Institution,
     InstitutionKind,
     Membership,
+    Network,
     NetworkKind,
     Province,
     WorkingGroup,
@@ -57,6 +64,7 @@ def network_detail(request: HttpRequest, code: str) -> HttpResponse:
             "timeline_years": years,
             "timeline_bars": bars,
             "can_manage": can(request.user, "network.manage_members", network),
+            "can_edit": can(request.user, "network.edit", network),
             "membership_form": MembershipForm(),
             "end_form": EndTermForm(),
         },
@@ -133,6 +141,26 @@ def institution_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "network/institution_edit.html", {"institution": institution, "form": form}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_edit(request: HttpRequest, code: str) -> HttpResponse:
+    network = get_object_or_404(Network, code=code)
+    require(request.user, "network.edit", network)
+    if request.method == "POST":
+        form = NetworkForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_network(network, acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("network:network", code=network.code)
+    else:
+        form = NetworkForm(initial=NetworkForm.initial_for(network))
+    return render(request, "network/network_edit.html", {"network": network, "form": form})
 
 
 @login_required

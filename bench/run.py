@@ -87,10 +87,22 @@ def bench_dedup() -> dict[str, object]:
     return dedup.evaluate(works=int(os.environ.get("LIBCOOP_BENCH_DEDUP_WORKS", "2400")))
 
 
+def bench_search() -> dict[str, object]:
+    """Search latency p50/p95 at each size, SQLite and PostgreSQL, Thai and English."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import search
+
+    sizes = [
+        int(s) for s in os.environ.get("LIBCOOP_BENCH_SEARCH_SIZES", "100000,1000000").split(",")
+    ]
+    return {"runs": search.run(sizes)}
+
+
 BENCHMARKS = {
     "registry_pages": bench_registry_pages,
     "dedup": bench_dedup,
     "ingest": bench_ingest,
+    "search": bench_search,
 }
 
 

@@ -482,6 +482,8 @@ def test_sqlite_and_postgres_return_the_same_results(
         for query in QUERIES:
             sqlite_hits, pg_hits = (b.search(query, field=field, limit=10) for b in backends)
             assert sqlite_hits == pg_hits, (query, field)
+            scores = [h.score for h in sqlite_hits]
+            assert scores == sorted(scores, reverse=True), (query, field)
             gram_only_seen |= any(not h.word_hit for h in sqlite_hits)
             if field is None:
                 assert sqlite_hits, f"{query!r} finds nothing: the comparison would be empty"
@@ -492,3 +494,49 @@ def test_sqlite_and_postgres_return_the_same_results(
         backend.candidate_cap = 3
     for query in QUERIES:
         assert backends[0].search(query, limit=3) == backends[1].search(query, limit=3), query
+
+
+# --- PostgreSQL: the two candidate plans ------------------------------------------------------
+
+
+def _shuffled_corpus() -> list[SearchDocument]:
+    """300 reports (every title has รายงาน), stored out of doc_id order; a few odd ones."""
+    docs = [
+        Doc(i, f"รายงานประจำปี {i}", text="alpha" if i % 2 else "beta") for i in range(1, 301)
+    ]
+    docs.append(Doc(999, "รายงานพิเศษ", text="alpha beta"))
+    order = sorted(docs, key=lambda d: (d.doc_id * 7919) % 301)  # heap order != doc_id order
+    return order
+
+
+def test_postgres_walks_common_words_in_doc_id_order(
+    sqlite_connection: sqlite3.Connection, postgres_connection: Any
+) -> None:
+    """With statistics, common words are read in doc_id order: the same candidates as FTS5."""
+    from libcoop.textsearch.backends import postgres
+
+    lite = SQLiteFTS5Backend(sqlite_connection, candidate_cap=5)
+    pg = PostgresBackend(postgres_connection, candidate_cap=5)
+    for backend in (lite, pg):
+        backend.install()
+        backend.clear()
+        backend.index(_shuffled_corpus())
+
+    postgres._FREQUENCIES.clear()
+    pg.search("รายงาน", limit=5)
+    assert pg.last_candidate_paths == [("first_field", "gin"), ("words", "gin")]  # no stats
+
+    postgres_connection.execute("ANALYZE textsearch_document")
+    postgres._FREQUENCIES.clear()
+    pg = PostgresBackend(postgres_connection, candidate_cap=5)
+    hits = pg.search("รายงาน", limit=5)
+    assert pg.last_candidate_paths == [("first_field", "walk"), ("words", "walk")]
+    assert ids(hits) == [1, 2, 3, 4, 5]
+    assert hits == lite.search("รายงาน", limit=5)
+
+    # alpha and beta are each in half the documents, together only in doc 999 (the last):
+    # the walk finds nothing among the first documents, and the word stage falls back to GIN.
+    hits = pg.search("alpha beta", limit=5)
+    assert ("words", "gin") in pg.last_candidate_paths
+    assert ids(hits) == [999]
+    assert hits == lite.search("alpha beta", limit=5)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -115,17 +116,10 @@ def import_file(
     """Import one ISO 2709 or MARCXML file for *library*; returns the finished job."""
     require(acting_user, "catalog.import", library)
     job = _start_job(source, library, acting_user, job)
-    try:
+    with _recorded(job, acting_user):
         for batch in _batches(read_marc(source), batch_size):
             with transaction.atomic():
                 _load_batch(job, library, batch, acting_user)
-        job.status = ImportStatus.DONE
-    except Exception as exc:
-        job.status = ImportStatus.FAILED
-        job.message = f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        _finish_job(job, acting_user)
     return job
 
 
@@ -135,9 +129,8 @@ def import_deletes(
     """Withdraw the records listed in a delete file (one 001 per line)."""
     require(acting_user, "catalog.import", library)
     job = _start_job(source, library, acting_user, job, kind="deletes")
-    try:
-        with open(source, encoding="utf-8") as lines:
-            wanted = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
+    with _recorded(job, acting_user), open(source, encoding="utf-8") as lines:
+        wanted = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
         with transaction.atomic():
             found = dict(
                 BibRecord.objects.filter(
@@ -160,6 +153,14 @@ def import_deletes(
             job.rejected += len(problems)
             job.seen += len(wanted)
             job.deleted += _withdraw([found[lid] for _, lid in wanted if lid in found])
+    return job
+
+
+@contextmanager
+def _recorded(job: ImportJob, acting_user: Actor) -> Iterator[None]:
+    """Mark the job done or failed (with the error), save it and audit it, whatever happens."""
+    try:
+        yield
         job.status = ImportStatus.DONE
     except Exception as exc:
         job.status = ImportStatus.FAILED
@@ -167,7 +168,6 @@ def import_deletes(
         raise
     finally:
         _finish_job(job, acting_user)
-    return job
 
 
 def _start_job(

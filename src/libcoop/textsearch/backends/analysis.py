@@ -12,6 +12,11 @@ over raw text, so they agree on every match:
   phrase (consecutive positions, same run): that is a substring match that does not depend on
   where the segmenter put the word boundaries.
 
+*Trigrams* (over clusters) are derived alongside: gram k and gram k+1 kept (adjacent) means
+trigram k is present.  PostgreSQL stores them (presence only) so that GIN can narrow a bigram
+phrase to documents that have the query's trigrams before it checks positions; they never
+change what matches, only how fast.
+
 ``layout`` assigns positions (the PostgreSQL ``tsvector`` needs them; SQLite rebuilds the same
 sequences as space-separated strings) and truncates a document at the limits of a ``tsvector``
 (positions up to 16,383, at most 256 positions per lexeme) so that both back ends index the
@@ -43,7 +48,8 @@ Gram = str | None  # None: a gram dropped by the per-lexeme limit (still takes i
 @dataclass(frozen=True)
 class FieldTerms:
     words: tuple[str, ...] = ()
-    grams: tuple[tuple[Gram, ...], ...] = ()  # one tuple per Thai run
+    grams: tuple[tuple[Gram, ...], ...] = ()  # bigrams, one tuple per Thai run
+    trigrams: tuple[tuple[Gram, ...], ...] = ()  # per run: trigram k spans grams k and k+1
 
 
 EMPTY = FieldTerms()
@@ -65,6 +71,7 @@ class AnalysedDocument:
 class QueryTerm:
     word: str
     grams: tuple[str, ...] | None  # bigram phrase for a Thai word; None for other words
+    trigrams: tuple[str, ...] = ()  # its trigrams, if it has three clusters or more
 
 
 def _split_ascii(token: str) -> list[str]:
@@ -85,12 +92,19 @@ def analyse_text(text: str) -> FieldTerms:
         return EMPTY
     key = text_key(text)
     words = tuple(dict.fromkeys(_words(key)))
-    grams = tuple(tuple(ngrams(run)) for run in _THAI_RUN.findall(key))
-    return FieldTerms(words, grams)
+    runs = _THAI_RUN.findall(key)
+    grams = tuple(tuple(ngrams(run)) for run in runs)
+    trigrams = tuple(
+        tuple(ngrams(run, 3)) if len(g) > 1 else () for run, g in zip(runs, grams, strict=True)
+    )
+    return FieldTerms(words, grams, trigrams)
 
 
 def _truncate(fields: list[FieldTerms]) -> tuple[FieldTerms, ...]:
-    """Cut the fields where ``layout`` would pass MAX_POSITION; blank grams past 256 uses."""
+    """Cut the fields where ``layout`` would pass MAX_POSITION; blank grams past 256 uses.
+
+    A trigram is kept only where both of its grams are kept.
+    """
     out: list[FieldTerms] = []
     pos = 1
     seen: dict[str, int] = {}
@@ -99,20 +113,26 @@ def _truncate(fields: list[FieldTerms]) -> tuple[FieldTerms, ...]:
         words = terms.words[: max(room, 0)]
         pos += len(words) + 1
         runs: list[tuple[Gram, ...]] = []
-        for run in terms.grams:
+        tri_runs: list[tuple[Gram, ...]] = []
+        for run, tris in zip(terms.grams, terms.trigrams, strict=True):
             room = MAX_POSITION - pos + 1
             if room <= 0:
                 break
             kept: list[Gram] = []
             for gram in run[:room]:
-                count = seen.get(gram, 0) + 1 if gram is not None else 0
                 if gram is not None:
-                    seen[gram] = count
-                kept.append(gram if count <= MAX_OCCURRENCES else None)
+                    seen[gram] = seen.get(gram, 0) + 1
+                kept.append(gram if gram is not None and seen[gram] <= MAX_OCCURRENCES else None)
             runs.append(tuple(kept))
+            tri_runs.append(
+                tuple(
+                    tri if kept[k] is not None and kept[k + 1] is not None else None
+                    for k, tri in enumerate(tris[: len(kept) - 1])
+                )
+            )
             pos += len(kept) + 1
         pos += 1
-        out.append(FieldTerms(words, tuple(runs)))
+        out.append(FieldTerms(words, tuple(runs), tuple(tri_runs)))
     return tuple(out)
 
 
@@ -149,8 +169,9 @@ def analyse_query(query: str) -> tuple[QueryTerm, ...]:
     for word in _words(text_key(query)):
         if word in terms:
             continue
-        grams = tuple(ngrams(word)) if _THAI_RUN.fullmatch(word) else None
-        terms[word] = QueryTerm(word, grams or None)
+        grams = tuple(ngrams(word)) if _THAI_RUN.fullmatch(word) else ()
+        trigrams = tuple(ngrams(word, 3)) if len(grams) > 1 else ()
+        terms[word] = QueryTerm(word, grams or None, trigrams)
         if len(terms) == MAX_QUERY_TERMS:
             break
     return tuple(terms.values())

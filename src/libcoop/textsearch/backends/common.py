@@ -1,8 +1,13 @@
-"""The part of a back end that does not depend on the database: search orchestration."""
+"""What both back ends share: the bound connection and the search orchestration.
+
+A back end supplies candidate look-ups (``_candidates``) and the ranking query (``_score``);
+the order of the stages, and so which documents get ranked, is decided here once.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from libcoop.textsearch.backends.analysis import QueryTerm, analyse_query
 from libcoop.textsearch.backends.base import (
@@ -15,17 +20,22 @@ from libcoop.textsearch.backends.base import (
     scope_of,
 )
 
+# Candidate stages: every query word as a word in the first searched field (the title, for a
+# keyword search); as a word in any searched field; as a word or by n-grams.
+Stage = Literal["first_field", "words", "words_or_grams"]
+ScoreRow = tuple[int, Any, int, int]  # doc_id, word_hit, points, title words
+
 
 class SQLBackend:
-    """What both back ends share: the bound connection and the search orchestration."""
-
     vendor = ""
 
     def __init__(self, connection: Any, *, candidate_cap: int = DEFAULT_CANDIDATE_CAP) -> None:
         """``connection``: a Django connection (resolved at each call, so reconnecting is
-        fine), or a DB-API connection (``sqlite3`` or ``psycopg``)."""
+        fine), a migration's schema editor, or a DB-API connection (``sqlite3``, ``psycopg``).
+        """
         self.connection = connection
         self.candidate_cap = candidate_cap
+        self.last_candidate_paths: list[tuple[str, str]] = []  # (stage, plan) of last search
 
     def _raw(self) -> Any:
         return raw_connection(self.connection)
@@ -37,7 +47,7 @@ class SQLBackend:
         return raw_connection(schema_editor_or_connection)
 
     def search(self, query: str, *, field: str | None = None, limit: int = 1000) -> list[Hit]:
-        """At most ``limit`` hits, best first (see the module docstring for the policy)."""
+        """At most ``limit`` hits, best first (see ``base`` for matching and ranking)."""
         check_field(field)
         if limit <= 0:
             return []
@@ -52,24 +62,53 @@ class SQLBackend:
         if not terms or len(hits) >= limit:
             return hits
         found = {hit.doc_id for hit in hits}
-        cap = max(self.candidate_cap, limit + len(hits))
-        rows = self._ranked_rows(terms, scope_of(field), limit + len(hits), cap)
-        for doc_id, word_hit, points, title_len in rows:
+        wanted = limit + len(hits)
+        for doc_id, word_hit, points, title_len in self._ranked_rows(terms, field, wanted):
             if doc_id not in found:
-                hits.append(
-                    Hit(
-                        int(doc_id),
-                        hit_score(bool(word_hit), int(points), title_len),
-                        bool(word_hit),
-                    )
-                )
+                score = hit_score(bool(word_hit), int(points), int(title_len))
+                hits.append(Hit(int(doc_id), score, bool(word_hit)))
         return hits[:limit]
+
+    def _ranked_rows(
+        self, terms: tuple[QueryTerm, ...], field: str | None, limit: int
+    ) -> list[ScoreRow]:
+        """Gather candidates stage by stage, then rank them all in the database.
+
+        Every stage stops at ``cap`` documents.  The n-gram stage is needed only when fewer
+        than ``cap`` documents have every word as a word: otherwise those word hits fill the
+        first ``limit`` places (``cap >= limit``) and n-gram-only hits rank below them.
+        """
+        scope = scope_of(field)
+        cap = max(self.candidate_cap, limit)
+        self.last_candidate_paths = []
+        candidates: set[int] = set()
+        if len(scope) > 1:
+            candidates.update(self._candidates("first_field", terms, scope, cap))
+        words = self._candidates("words", terms, scope, cap)
+        candidates.update(words)
+        if len(words) < cap and any(t.grams for t in terms):
+            candidates.update(self._candidates("words_or_grams", terms, scope, cap))
+        if not candidates:
+            return []
+        return self._score(terms, scope, sorted(candidates), limit)
+
+    # --- what each back end provides ---------------------------------------------------------
 
     def _identifier_ids(self, identifier: str, limit: int) -> list[int]:
         raise NotImplementedError
 
-    def _ranked_rows(
-        self, terms: tuple[QueryTerm, ...], scope: tuple[int, ...], limit: int, cap: int
-    ) -> list[tuple[int, Any, int, int]]:
-        """(doc_id, word_hit, points, title words) for the best ``limit`` matches, in order."""
+    def _candidates(
+        self, stage: Stage, terms: tuple[QueryTerm, ...], scope: tuple[int, ...], cap: int
+    ) -> list[int]:
+        """Up to ``cap`` doc_ids matching ``stage``."""
+        raise NotImplementedError
+
+    def _score(
+        self,
+        terms: tuple[QueryTerm, ...],
+        scope: tuple[int, ...],
+        doc_ids: Sequence[int],
+        limit: int,
+    ) -> list[ScoreRow]:
+        """The best ``limit`` of ``doc_ids`` in rank order (the policy in ``base``)."""
         raise NotImplementedError

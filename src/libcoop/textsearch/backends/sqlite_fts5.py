@@ -22,7 +22,8 @@ over the bigram columns.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
@@ -33,7 +34,7 @@ from libcoop.textsearch.backends.analysis import (
     word_string,
 )
 from libcoop.textsearch.backends.base import BATCH_SIZE, FIELDS, SearchDocument, score_levels
-from libcoop.textsearch.backends.common import SQLBackend
+from libcoop.textsearch.backends.common import ScoreRow, SQLBackend, Stage
 
 FILLER = "0"  # stands between Thai runs in a gram column; grams are Thai, so never a query gram
 GRAM_COLUMNS = tuple(f"{f}_g" for f in FIELDS)
@@ -174,56 +175,65 @@ class SQLiteFTS5Backend(SQLBackend):
             )
             return [int(row[0]) for row in cursor.fetchall()]
 
-    def _ranked_rows(
-        self, terms: tuple[QueryTerm, ...], scope: tuple[int, ...], limit: int, cap: int
-    ) -> list[tuple[int, Any, int, int]]:
-        word_cols = "{" + " ".join(FIELDS[f] for f in scope) + "}"
-        gram_cols = "{" + " ".join(GRAM_COLUMNS[f] for f in scope) + "}"
-        in_primary = f"{{{FIELDS[scope[0]]}}} : (" + " AND ".join(_quote(t.word) for t in terms)
-        in_primary += ")"
-        parts = []
-        for t in terms:
-            part = f"{word_cols} : {_quote(t.word)}"
-            if t.grams:
-                part = f"({part} OR {gram_cols} : {_quote(' '.join(t.grams))})"
-            parts.append(part)
-        anywhere = " AND ".join(parts)
+    def _candidates(
+        self, stage: Stage, terms: tuple[QueryTerm, ...], scope: tuple[int, ...], cap: int
+    ) -> list[int]:
+        if stage == "first_field":
+            match = f"{{{FIELDS[scope[0]]}}} : (" + " AND ".join(_quote(t.word) for t in terms)
+            match += ")"
+        else:
+            word_cols = "{" + " ".join(FIELDS[f] for f in scope) + "}"
+            gram_cols = "{" + " ".join(GRAM_COLUMNS[f] for f in scope) + "}"
+            parts = []
+            for t in terms:
+                part = f"{word_cols} : {_quote(t.word)}"
+                if t.grams and stage == "words_or_grams":
+                    part = f"({part} OR {gram_cols} : {_quote(' '.join(t.grams))})"
+                parts.append(part)
+            match = " AND ".join(parts)
+        with self._cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM textsearch_fts WHERE textsearch_fts MATCH ?"
+                " ORDER BY rowid LIMIT ?",
+                (match, cap),
+            )
+            self.last_candidate_paths.append((stage, "fts5"))
+            return [int(row[0]) for row in cursor.fetchall()]
 
-        params: list[Any] = [in_primary, cap, anywhere, cap]
+    def _score(
+        self,
+        terms: tuple[QueryTerm, ...],
+        scope: tuple[int, ...],
+        doc_ids: Sequence[int],
+        limit: int,
+    ) -> list[ScoreRow]:
+        # instr(column, ' term ') finds a whole word, and instr(gram column, ' g1 g2 ') a run
+        # of consecutive grams: the columns hold space-separated terms with a space at each end.
+        params: list[Any] = []
         word_hit: list[str] = []
-        points: list[str] = []
         for t in terms:
             word_hit.append("(" + " OR ".join(f"instr(d.{FIELDS[f]}, ?) > 0" for f in scope) + ")")
             params.extend(f" {t.word} " for _ in scope)
+        points: list[str] = []
         for t in terms:
             whens: list[str] = []
             for value, f, gram in score_levels(scope):
-                if gram and not t.grams:
-                    continue
-                if gram:
+                if gram and t.grams:
                     whens.append(f"WHEN instr(d.{GRAM_COLUMNS[f]}, ?) > 0 THEN {value}")
-                    params.append(f" {' '.join(t.grams or ())} ")
-                else:
+                    params.append(f" {' '.join(t.grams)} ")
+                elif not gram:
                     whens.append(f"WHEN instr(d.{FIELDS[f]}, ?) > 0 THEN {value}")
                     params.append(f" {t.word} ")
             points.append(f"(CASE {' '.join(whens)} ELSE 0 END)")
-        params.append(limit)
+        params.extend([json.dumps(list(doc_ids)), limit])
         sql = f"""
-            WITH cand (doc_id) AS (
-                SELECT doc_id FROM (
-                    SELECT rowid AS doc_id FROM textsearch_fts WHERE textsearch_fts MATCH ?
-                    ORDER BY rowid LIMIT ?)
-                UNION
-                SELECT doc_id FROM (
-                    SELECT rowid AS doc_id FROM textsearch_fts WHERE textsearch_fts MATCH ?
-                    ORDER BY rowid LIMIT ?)
-            )
             SELECT d.doc_id, {" AND ".join(word_hit)} AS word_hit,
                    {" + ".join(points)} AS points, d.title_len
-            FROM cand JOIN textsearch_document AS d ON d.doc_id = cand.doc_id
+            FROM textsearch_document AS d
+            WHERE d.doc_id IN (SELECT value FROM json_each(?))
             ORDER BY word_hit DESC, points DESC, d.title_len ASC, d.doc_id ASC
             LIMIT ?
         """  # noqa: S608 - only column names and constants are formatted in; values are bound
         with self._cursor() as cursor:
             cursor.execute(sql, params)
-            return [tuple(row) for row in cursor.fetchall()]
+            return [(int(r[0]), r[1], int(r[2]), int(r[3])) for r in cursor.fetchall()]

@@ -501,9 +501,7 @@ def test_sqlite_and_postgres_return_the_same_results(
 
 def _shuffled_corpus() -> list[SearchDocument]:
     """300 reports (every title has รายงาน), stored out of doc_id order; a few odd ones."""
-    docs = [
-        Doc(i, f"รายงานประจำปี {i}", text="alpha" if i % 2 else "beta") for i in range(1, 301)
-    ]
+    docs = [Doc(i, f"รายงานประจำปี {i}", text="alpha" if i % 2 else "beta") for i in range(1, 301)]
     docs.append(Doc(999, "รายงานพิเศษ", text="alpha beta"))
     order = sorted(docs, key=lambda d: (d.doc_id * 7919) % 301)  # heap order != doc_id order
     return order

@@ -78,6 +78,8 @@ def record_fields(item: ParsedRecord, facts: BibFacts, checksum: str) -> dict[st
         "isbns": list(facts.isbns),
         "issns": list(facts.issns),
         "other_ids": other_ids,
+        "subjects": list(facts.subjects),
+        "field_count": len(item.record.fields),
     }
 
 
@@ -387,6 +389,8 @@ _UPDATE_FIELDS = [
     "isbns",
     "issns",
     "other_ids",
+    "subjects",
+    "field_count",
 ]
 
 

@@ -24,26 +24,14 @@ RECORD_FIELDS = (
     "year",
     "isbns",
     "issns",
-    "marc",
+    "subjects",
+    "field_count",
 )
 
 
 def _richness(row: dict[str, Any]) -> tuple[int, int]:
     """The fullest record describes the cluster: most fields, then lowest id (stable)."""
-    fields = row["marc"].get("fields", []) if isinstance(row["marc"], dict) else []
-    return (-len(fields), row["id"])
-
-
-def _subjects(marc: dict[str, Any]) -> list[str]:
-    out = []
-    for f in marc.get("fields", []):
-        ((tag, value),) = f.items()
-        if tag.startswith("6") and isinstance(value, dict):
-            parts = [next(iter(s.values())) for s in value.get("subfields", [])]
-            text = " -- ".join(p.strip(" .") for p in parts if p)
-            if text:
-                out.append(text)
-    return out
+    return (-row["field_count"], row["id"])
 
 
 def refresh_clusters(cluster_ids: Iterable[int]) -> list[Cluster]:
@@ -78,7 +66,7 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> list[Cluster]:
         cluster.library_count = len({r["library_id"] for r in rows})
         subjects: list[str] = []
         for r in rows:
-            for s in _subjects(r["marc"]):
+            for s in r["subjects"]:
                 if s not in subjects:
                     subjects.append(s)
         cluster.merged = {

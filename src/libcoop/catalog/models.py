@@ -137,6 +137,8 @@ class BibRecord(models.Model):
     isbns = models.JSONField(default=list, blank=True)
     issns = models.JSONField(default=list, blank=True)
     other_ids = models.JSONField(default=list, blank=True, help_text=_('e.g. "oclc:123"'))
+    subjects = models.JSONField(default=list, blank=True)
+    field_count = models.IntegerField(default=0, help_text=_("how full the record is"))
 
     class Meta:
         verbose_name = _("bibliographic record")

@@ -32,6 +32,12 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_the_request(settings: Any) -> None:
+    """Tests see a task's effect at once; tests of the thread backend switch it back."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def demo_registry(db: None) -> None:
     """The demo network (the seed's libraries, networks and schools) loaded from its file."""

@@ -135,6 +135,14 @@ MAILERS = {
     }
 }
 
+# Background work (imports): threads of the serving process by default; a queue backend with
+# workers for larger deployments.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("LIBCOOP_TASKS_BACKEND", "libcoop.core.tasks.ThreadBackend")
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,7 +21,7 @@ from django.utils.crypto import get_random_string
 class ThreadBackend(ImmediateBackend):
     def enqueue(self, task: Any, args: Any, kwargs: Any) -> TaskResult:
         self.validate_task(task)
-        result = TaskResult(
+        result: TaskResult[Any, Any] = TaskResult(
             task=task,
             id=get_random_string(32),
             status=TaskResultStatus.READY,
@@ -38,7 +38,7 @@ class ThreadBackend(ImmediateBackend):
 
         def run() -> None:
             try:
-                self._execute_task(result)
+                self._execute_task(result)  # type: ignore[attr-defined]
             finally:
                 connections.close_all()  # the thread's own connections
 

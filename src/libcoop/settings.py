@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "libcoop.audit",
     "libcoop.network",
     "libcoop.catalog",
+    "libcoop.interop",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,13 @@ MAILERS = {
         )
     }
 }
+
+# OAI-PMH (interop.oai): the repository identifier of oai-identifiers, and who to contact.
+LIBCOOP_OAI_REPOSITORY_IDENTIFIER = os.environ.get(
+    "LIBCOOP_OAI_REPOSITORY_IDENTIFIER", "libcoop.example.org"
+)
+LIBCOOP_OAI_ADMIN_EMAIL = os.environ.get("LIBCOOP_OAI_ADMIN_EMAIL", "")
+LIBCOOP_OAI_REPOSITORY_NAME = os.environ.get("LIBCOOP_OAI_REPOSITORY_NAME", "LibCoop union catalog")
 
 # Background work (imports): threads of the serving process by default; a queue backend with
 # workers for larger deployments.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("libcoop.network.urls")),
     path("", include("libcoop.catalog.urls")),
+    path("", include("libcoop.interop.urls")),
 ]
 
 handler403 = forbidden

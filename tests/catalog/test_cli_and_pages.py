@@ -176,3 +176,12 @@ def test_api_import_and_search(libraries, tmp_path: Path) -> None:
     cluster = client.get(f"/api/catalog/clusters/{data['hits'][0]['id']}").json()
     assert cluster["records"][0]["local_id"] == "a1"
     assert Cluster.objects.count() == 1
+
+
+def test_control_characters_in_a_query_are_harmless(loaded) -> None:
+    """A NUL in a query once made PostgreSQL fail the request (found by SRU fuzzing)."""
+    assert Client().get("/catalog/", {"q": "gre\x00en"}).status_code == 200
+    assert Client().get("/api/catalog/search", {"q": "978\x000306406157"}).status_code == 200
+    out = io.StringIO()
+    call_command("catalog", "search", "green\x00", "--json", stdout=out)
+    assert json.loads(out.getvalue().splitlines()[0])["held_by"] == 2

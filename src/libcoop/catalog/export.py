@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 import pymarc
@@ -20,52 +20,62 @@ def record_from_json(marc: dict[str, object]) -> pymarc.Record:
     return next(iter(reader))
 
 
+def _holding_field(h: Holding) -> Field:
+    subfields = [Subfield("a", h.library.code)]
+    for code, value in (("b", h.location), ("h", h.call_number), ("p", h.barcode)):
+        if value:
+            subfields.append(Subfield(code, value))
+    return Field(tag="852", indicators=Indicators(" ", " "), subfields=subfields)
+
+
+def merged_marc(clusters: Sequence[Cluster]) -> dict[int, pymarc.Record]:
+    """``{cluster id: merged record}`` for the active clusters among *clusters*: the fullest
+    member record, 001 ``libcoop<id>``, an 035 per member record and an 852 per holding."""
+    active = [c for c in clusters if c.active and c.merged.get("base_record")]
+    base_ids = [c.merged["base_record"] for c in active]
+    bases = {r.pk: r for r in BibRecord.objects.filter(id__in=base_ids).only("id", "marc")}
+    holdings: dict[int, list[Holding]] = defaultdict(list)
+    for h in (
+        Holding.objects.filter(record__cluster_id__in=[c.pk for c in active], record__active=True)
+        .select_related("library", "record")
+        .order_by("library__code", "id")
+    ):
+        holdings[h.record.cluster_id].append(h)  # type: ignore[index]
+    out: dict[int, pymarc.Record] = {}
+    for cluster in active:
+        base = bases.get(cluster.merged["base_record"])
+        if base is None:
+            continue
+        record = record_from_json(base.marc)
+        record.remove_fields("001", "003", "852", "949")
+        record.add_ordered_field(Field(tag="001", data=f"libcoop{cluster.pk}"))
+        record.add_ordered_field(Field(tag="003", data="LibCoop"))
+        for member in cluster.merged.get("records", []):
+            record.add_ordered_field(
+                Field(
+                    tag="035",
+                    indicators=Indicators(" ", " "),
+                    subfields=[Subfield("a", f"({member['library']}){member['local_id']}")],
+                )
+            )
+        for h in holdings[cluster.pk]:
+            record.add_ordered_field(_holding_field(h))
+        leader = str(record.leader)
+        if len(leader) == 24:  # the record is Unicode now, whatever it came as
+            record.leader = pymarc.Leader(leader[:9] + "a" + leader[10:])
+        out[cluster.pk] = record
+    return out
+
+
 def merged_records(chunk: int = 1000) -> Iterator[tuple[Cluster, pymarc.Record]]:
-    """Each active cluster as one MARC record: the fullest member record, our 001, an 035 per
-    member record and an 852 per holding library."""
+    """Every active cluster with its merged record, in id order, a chunk at a time."""
     ids = list(Cluster.objects.filter(active=True).order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), chunk):
         clusters = list(Cluster.objects.filter(id__in=ids[start : start + chunk]).order_by("id"))
-        base_ids = [c.merged.get("base_record") for c in clusters]
-        bases = {r.pk: r for r in BibRecord.objects.filter(id__in=base_ids).only("id", "marc")}
-        holdings: dict[int, list[Holding]] = defaultdict(list)
-        for h in (
-            Holding.objects.filter(
-                record__cluster_id__in=[c.pk for c in clusters], record__active=True
-            )
-            .select_related("library", "record")
-            .order_by("library__code", "id")
-        ):
-            holdings[h.record.cluster_id].append(h)  # type: ignore[index]
+        records = merged_marc(clusters)
         for cluster in clusters:
-            base = bases.get(cluster.merged.get("base_record"))
-            if base is None:
-                continue
-            record = record_from_json(base.marc)
-            record.remove_fields("001", "003", "852", "949")
-            record.add_ordered_field(pymarc.Field(tag="001", data=f"libcoop{cluster.pk}"))
-            record.add_ordered_field(pymarc.Field(tag="003", data="LibCoop"))
-            for member in cluster.merged.get("records", []):
-                record.add_ordered_field(
-                    Field(
-                        tag="035",
-                        indicators=Indicators(" ", " "),
-                        subfields=[Subfield("a", f"({member['library']}){member['local_id']}")],
-                    )
-                )
-            for h in holdings[cluster.pk]:
-                subfields = [Subfield("a", h.library.code)]
-                if h.location:
-                    subfields.append(Subfield("b", h.location))
-                if h.call_number:
-                    subfields.append(Subfield("h", h.call_number))
-                if h.barcode:
-                    subfields.append(Subfield("p", h.barcode))
-                record.add_ordered_field(
-                    Field(tag="852", indicators=Indicators(" ", " "), subfields=subfields)
-                )
-            record.leader = pymarc.Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
-            yield cluster, record
+            if cluster.pk in records:
+                yield cluster, records[cluster.pk]
 
 
 def export(fileobj: BinaryIO, fmt: str) -> int:

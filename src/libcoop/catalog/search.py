@@ -7,6 +7,7 @@ records, so both back ends share them exactly.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from libcoop.network.models import Membership
 from libcoop.textsearch.backends import backend_for
 
 CANDIDATE_LIMIT = 2000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FIELDS = ("title", "author", "subject", "identifier")
 
 
@@ -154,7 +156,9 @@ def search(
 ) -> SearchResult:
     """Ranked clusters for *query* (empty query: browse by the filters alone)."""
     filters = filters or {}
-    query = query.strip()
+    # Control characters (NUL above all, which PostgreSQL refuses in text) never mean anything
+    # in a query: they become spaces.
+    query = _CONTROL.sub(" ", query).strip()
     if field is not None and field not in FIELDS:
         raise ValueError(f"field must be one of {', '.join(FIELDS)}")
     scores: dict[int, tuple[float, bool]] = {}

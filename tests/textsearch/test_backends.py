@@ -105,10 +105,18 @@ def test_two_character_thai_words_are_found(search_backend: Backend) -> None:
 
 
 def test_tone_marks_keep_words_apart(search_backend: Backend) -> None:
-    """ข้าว (rice) and ขาว (white) differ by a tone mark only: neither finds the other."""
-    search_backend.index([Doc(1, "การปลูกข้าว"), Doc(2, "ช้างเผือกขาว")])
+    """Words that differ by a tone mark only do not find each other.
+
+    ข้าว (rice) / ขาว (white), and ข่า (galangal) / ข้า (servant): a tokenizer that splits at
+    marks (FTS5's default unicode61) indexes both ข่า and ข้า as ข + า.
+    """
+    search_backend.index([Doc(1, "การปลูกข้าว"), Doc(2, "ช้างเผือกขาว"), Doc(3, "ข่า"), Doc(4, "ข้า")])
     assert ids(search_backend.search("ข้าว")) == [1]
     assert ids(search_backend.search("ขาว")) == [2]
+    assert ids(search_backend.search("ข่า")) == [3]
+    hits = search_backend.search("ข้า")
+    assert ids(hits) == [4, 1]  # ข้า is also the start of ข้าว: an n-gram hit, ranked last
+    assert [h.word_hit for h in hits] == [True, False]
 
 
 PUA_MAI_EK_LEFT = "\uf713"  # legacy-font mai ek, shifted left (for ป ฝ ฟ)

@@ -17,6 +17,11 @@ stores exactly the terms ``analysis`` made; no n-gram tokenizer is involved, so 
 words have no length limit (the ``trigram`` trap).  A Thai query word is matched as
 ``{word columns} : "word" OR {gram columns} : "g1 g2 g3"`` - the second part is an FTS5 phrase
 over the bigram columns.
+
+Searching: each candidate stage (see ``common``) is one ``MATCH … ORDER BY rowid LIMIT cap``,
+which FTS5 answers in rowid order without ranking; the candidates are then ranked by the
+shared policy (``base``) with ``instr`` on the content table.  ``bm25()`` is not used: the
+PostgreSQL back end could not reproduce it.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ the order of the stages, and so which documents get ranked, is decided here once
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from libcoop.textsearch.backends.analysis import QueryTerm, analyse_query
@@ -28,6 +29,8 @@ ScoreRow = tuple[int, Any, int, int]  # doc_id, word_hit, points, title words
 
 class SQLBackend:
     vendor = ""
+    install_statements: tuple[str, ...] = ()  # the back end's tables, indexes and triggers
+    uninstall_statements: tuple[str, ...] = ()
 
     def __init__(self, connection: Any, *, candidate_cap: int = DEFAULT_CANDIDATE_CAP) -> None:
         """``connection``: a Django connection (resolved at each call, so reconnecting is
@@ -45,6 +48,25 @@ class SQLBackend:
         if schema_editor_or_connection is None:
             return self._raw()
         return raw_connection(schema_editor_or_connection)
+
+    @contextlib.contextmanager
+    def _cursor(self, conn: Any = None) -> Iterator[Any]:
+        cursor = (conn if conn is not None else self._raw()).cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def install(self, schema_editor_or_connection: Any = None) -> None:
+        """Create the back end's tables and indexes (idempotent)."""
+        with self._cursor(self._target(schema_editor_or_connection)) as cursor:
+            for statement in self.install_statements:
+                cursor.execute(statement)
+
+    def uninstall(self, schema_editor_or_connection: Any = None) -> None:
+        with self._cursor(self._target(schema_editor_or_connection)) as cursor:
+            for statement in self.uninstall_statements:
+                cursor.execute(statement)
 
     def search(self, query: str, *, field: str | None = None, limit: int = 1000) -> list[Hit]:
         """At most ``limit`` hits, best first (see ``base`` for matching and ranking)."""

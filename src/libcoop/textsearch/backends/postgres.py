@@ -37,7 +37,6 @@ takes the GIN plan, which is always correct, just slower for very common words.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -140,26 +139,8 @@ class PostgresBackend(SQLBackend):
     vendor = "postgresql"
     _dense_memo: tuple[tuple[str, int] | None, bool] = (None, False)
 
-    @contextlib.contextmanager
-    def _cursor(self, conn: Any = None) -> Iterator[Any]:
-        cursor = (conn if conn is not None else self._raw()).cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
-
-    def install(self, schema_editor_or_connection: Any = None) -> None:
-        """Create the tables and indexes (idempotent).  No extension is needed."""
-        conn = self._target(schema_editor_or_connection)
-        with self._cursor(conn) as cursor:
-            for statement in _INSTALL:
-                cursor.execute(statement)
-
-    def uninstall(self, schema_editor_or_connection: Any = None) -> None:
-        conn = self._target(schema_editor_or_connection)
-        with self._cursor(conn) as cursor:
-            for statement in _UNINSTALL:
-                cursor.execute(statement)
+    install_statements = _INSTALL
+    uninstall_statements = _UNINSTALL
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
         with self._cursor() as cursor:

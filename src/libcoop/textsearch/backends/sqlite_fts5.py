@@ -26,7 +26,6 @@ PostgreSQL back end could not reproduce it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -110,26 +109,8 @@ def _quote(text: str) -> str:
 class SQLiteFTS5Backend(SQLBackend):
     vendor = "sqlite"
 
-    @contextlib.contextmanager
-    def _cursor(self, conn: Any = None) -> Iterator[Any]:
-        cursor = (conn if conn is not None else self._raw()).cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
-
-    def install(self, schema_editor_or_connection: Any = None) -> None:
-        """Create the tables, index and triggers (idempotent)."""
-        conn = self._target(schema_editor_or_connection)
-        with self._cursor(conn) as cursor:
-            for statement in _INSTALL:
-                cursor.execute(statement)
-
-    def uninstall(self, schema_editor_or_connection: Any = None) -> None:
-        conn = self._target(schema_editor_or_connection)
-        with self._cursor(conn) as cursor:
-            for statement in _UNINSTALL:
-                cursor.execute(statement)
+    install_statements = _INSTALL
+    uninstall_statements = _UNINSTALL
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
         with self._cursor() as cursor:

@@ -98,11 +98,20 @@ def bench_search() -> dict[str, object]:
     return {"runs": search.run(sizes)}
 
 
+def bench_harvest() -> dict[str, object]:
+    """Harvesting N records from another LibCoop's /oai, against fetching them only."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import harvest
+
+    return harvest.run(int(os.environ.get("LIBCOOP_BENCH_HARVEST_RECORDS", "100000")))
+
+
 BENCHMARKS = {
     "registry_pages": bench_registry_pages,
     "dedup": bench_dedup,
     "ingest": bench_ingest,
     "search": bench_search,
+    "harvest": bench_harvest,
 }
 
 

@@ -60,6 +60,10 @@ def info_from_row(row: dict[str, Any]) -> MatchInfo:
     )
 
 
+def info_from_record(record: BibRecord) -> MatchInfo:
+    return info_from_row({name: getattr(record, name) for name in INFO_FIELDS})
+
+
 def write_keys(records: Iterable[MatchInfo]) -> None:
     """Replace the blocking keys of *records* (all of them active)."""
     records = list(records)
@@ -115,10 +119,8 @@ def assign(record_ids: Iterable[int], *, acting_user: object = None) -> set[int]
         r["id"]: r for r in BibRecord.objects.filter(id__in=ids, active=True).values(*INFO_FIELDS)
     }
     infos = {rid: info_from_row(r) for rid, r in rows.items()}
-    key_rows = MatchKey.objects.filter(record_id__in=infos).values_list("record_id", "key")
-    keys_of: dict[int, set[str]] = defaultdict(set)
-    for rid, key in key_rows:
-        keys_of[rid].add(key)
+    # The keys write_keys stored for these records, derived again rather than read back.
+    keys_of = {rid: blocking_keys(info) for rid, info in infos.items()}
     all_keys = set().union(*keys_of.values()) if keys_of else set()
     candidates_by_key: dict[str, list[int]] = defaultdict(list)
     for rid, key in (

@@ -25,7 +25,6 @@ from libcoop.audit.services import record as audit
 from libcoop.catalog import clustering, index
 from libcoop.catalog.facts import BibFacts, extract_facts
 from libcoop.catalog.marc import ParsedRecord, RecordProblem, read_marc
-from libcoop.catalog.matching import MatchInfo
 from libcoop.catalog.merged import refresh_clusters
 from libcoop.catalog.models import (
     BibRecord,
@@ -338,21 +337,7 @@ def _load_batch(job: ImportJob, library: Institution, batch: list[Any], acting_u
     written = new + changed
     _write_holdings(written, rows, library)
     active = [r for r in written if r.active]
-    clustering.write_keys(
-        MatchInfo(
-            record_id=r.pk,
-            library_id=library.pk,
-            format=r.format,
-            title_key=r.title_key,
-            author_key=r.author_key,
-            year=r.year,
-            pages=r.pages,
-            isbns=frozenset(r.isbns),
-            issns=frozenset(r.issns),
-            other_ids=frozenset(r.other_ids),
-        )
-        for r in active
-    )
+    clustering.write_keys(clustering.info_from_record(r) for r in active)
     old_clusters = _detach([r.pk for r in written if not r.active])
     touched = clustering.assign([r.pk for r in active], acting_user=acting_user)
     index.refresh(refresh_clusters(touched | old_clusters))

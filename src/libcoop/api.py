@@ -9,7 +9,11 @@ from ninja.errors import AuthenticationError
 
 from libcoop import __version__
 from libcoop.catalog.api import router as catalog_router
+from libcoop.events.api import router as events_router
+from libcoop.greenlib.api import router as greenlib_router
+from libcoop.knowledge.api import router as knowledge_router
 from libcoop.network.api import router as network_router
+from libcoop.outreach.api import router as outreach_router
 
 api = NinjaAPI(
     title="LibCoop API",
@@ -43,3 +47,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 api.add_router("/", network_router)
 api.add_router("/", catalog_router)
+api.add_router("/", knowledge_router)
+api.add_router("/", events_router)
+api.add_router("/", outreach_router)
+api.add_router("/", greenlib_router)

@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "libcoop.network",
     "libcoop.catalog",
     "libcoop.interop",
+    "libcoop.knowledge",
+    "libcoop.events",
+    "libcoop.outreach",
+    "libcoop.greenlib",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,10 @@ urlpatterns = [
     path("", include("libcoop.network.urls")),
     path("", include("libcoop.catalog.urls")),
     path("", include("libcoop.interop.urls")),
+    path("", include("libcoop.knowledge.urls")),
+    path("", include("libcoop.events.urls")),
+    path("", include("libcoop.outreach.urls")),
+    path("", include("libcoop.greenlib.urls")),
 ]
 
 handler403 = forbidden

@@ -28,6 +28,37 @@ class AuditVerb(models.TextChoices):
     CATALOG_IMPORTED = "catalog.import.finished", _("Records imported into the union catalog")
     CATALOG_RECORD_SPLIT = "catalog.record.split", _("Record split out of its cluster")
     CATALOG_CLUSTERS_MERGED = "catalog.clusters.merged", _("Clusters merged")
+    ATTACHMENT_STORED = "core.attachment.stored", _("File uploaded")
+    ATTACHMENT_REMOVED = "core.attachment.removed", _("File removed")
+    # knowledge exchange
+    ARTICLE_CREATED = "knowledge.article.created", _("Knowledge article created")
+    ARTICLE_CHANGED = "knowledge.article.changed", _("Knowledge article changed")
+    ARTICLE_WITHDRAWN = "knowledge.article.withdrawn", _("Knowledge article withdrawn")
+    COMMENT_ADDED = "knowledge.comment.added", _("Comment added")
+    COMMENT_REMOVED = "knowledge.comment.removed", _("Comment removed")
+    # network events
+    EVENT_CREATED = "events.event.created", _("Event created")
+    EVENT_CHANGED = "events.event.changed", _("Event changed")
+    EVENT_CANCELLED = "events.event.cancelled", _("Event cancelled")
+    ATTENDANCE_CHANGED = "events.attendance.changed", _("Attendance changed")
+    EVENT_OUTPUT_ADDED = "events.output.added", _("Event output added")
+    EVENT_REMINDER_SENT = "events.reminder.sent", _("Event reminder sent")
+    # outreach
+    PROGRAMME_CREATED = "outreach.programme.created", _("Outreach programme created")
+    PROGRAMME_CHANGED = "outreach.programme.changed", _("Outreach programme changed")
+    ACTIVITY_CREATED = "outreach.activity.created", _("Outreach activity created")
+    ACTIVITY_CHANGED = "outreach.activity.changed", _("Outreach activity changed")
+    ACTIVITY_REMOVED = "outreach.activity.removed", _("Outreach activity removed")
+    # green-library assessment
+    STANDARD_LOADED = "greenlib.standard.loaded", _("Assessment standard loaded")
+    ASSESSMENT_OPENED = "greenlib.assessment.opened", _("Self-assessment opened")
+    ASSESSMENT_CHANGED = "greenlib.assessment.changed", _("Self-assessment changed")
+    ASSESSMENT_SUBMITTED = "greenlib.assessment.submitted", _("Self-assessment submitted")
+    ASSESSMENT_SCORED = "greenlib.assessment.scored", _("Criterion scored")
+    ASSESSMENT_RESULT_PUBLISHED = "greenlib.assessment.published", _("Assessment result published")
+    EVIDENCE_ADDED = "greenlib.evidence.added", _("Evidence added")
+    EVIDENCE_REMOVED = "greenlib.evidence.removed", _("Evidence removed")
+    ENV_FIGURE_RECORDED = "greenlib.env_figure.recorded", _("Environmental figure recorded")
 
 
 class AuditEvent(models.Model):
@@ -44,7 +75,9 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(max_length=150, blank=True)
     institution_code = models.CharField(max_length=32, blank=True, db_index=True)
-    verb = models.CharField(max_length=64, choices=AuditVerb.choices, db_index=True)
+    # The registry is AuditVerb; it is not a database-level choice list, so that an app adding a
+    # verb needs no migration of the audit table. record() accepts only AuditVerb members.
+    verb = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     object_label = models.CharField(max_length=300, blank=True)
@@ -58,3 +91,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.verb}"
+
+    def get_verb_display(self) -> str:
+        try:
+            return str(AuditVerb(self.verb).label)
+        except ValueError:
+            return self.verb

@@ -22,6 +22,7 @@ def record(
 
     *acting_user* is a user, an anonymous user or the SYSTEM actor of trusted code.
     """
+    verb = AuditVerb(verb)  # ValueError for a verb outside the registry, on purpose
     actor = acting_user if isinstance(acting_user, User) else None
     return AuditEvent.objects.create(
         actor=actor,

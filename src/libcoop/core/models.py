@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -35,3 +36,43 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return "lc_" + secrets.token_urlsafe(32)
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # A name of our own: the uploaded name never becomes part of a path.
+    return f"attachments/{instance.uuid.hex[:2]}/{instance.uuid.hex}"
+
+
+class Attachment(models.Model):
+    """A file a library uploaded: evidence, an event's minutes or slides, a photo, a document.
+
+    Written only through :func:`libcoop.core.attachments.store_upload`, which checks size and
+    sniffs the content type from the bytes (the client's name and type are never trusted).
+    Who may read it is decided by the record it is attached to.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        "network.Institution", on_delete=models.PROTECT, related_name="attachments"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(max_length=16)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=_attachment_path, max_length=200)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -60,6 +60,36 @@ def _coordinator_of(user: Actor, network: Network) -> bool:
     )
 
 
+def staff_of(user: Actor, institution_id: int | None) -> bool:
+    """A library admin or librarian acting for their own institution (for the apps' tables)."""
+    return _staff_of(user, institution_id)
+
+
+def coordinator_of(user: Actor, network: Network) -> bool:
+    """A coordinator of *network* or of a network above it (for the apps' tables)."""
+    return _coordinator_of(user, network)
+
+
+def assessor_of(user: Actor, network: Network) -> bool:
+    """An assessor of *network* or of a network above it."""
+    profile = profile_of(user)
+    if profile is None or profile.role != StaffRole.ASSESSOR:
+        return False
+    return profile.network_id == network.pk or any(
+        a.pk == profile.network_id for a in network.ancestors()
+    )
+
+
+def school_contact_of(user: Actor, institution_id: int | None) -> bool:
+    """The contact person of a partner school, acting for that school."""
+    profile = profile_of(user)
+    return (
+        profile is not None
+        and profile.role == StaffRole.SCHOOL_CONTACT
+        and profile.institution_id == institution_id
+    )
+
+
 def _staff_of(user: Actor, institution_id: int | None) -> bool:
     """A library admin or librarian acting for their own institution."""
     profile = profile_of(user)
@@ -109,8 +139,36 @@ ABILITIES: Final[dict[str, Callable[[Actor, Any], bool]]] = {
 }
 
 
+# Apps whose own ``abilities.py`` adds rows to the table (``ABILITIES: dict[str, check]``).
+# The table is still one table: it is assembled once, and a name defined twice is an error.
+APP_ABILITY_MODULES: Final = (
+    "libcoop.knowledge.abilities",
+    "libcoop.events.abilities",
+    "libcoop.outreach.abilities",
+    "libcoop.greenlib.abilities",
+)
+_TABLE: dict[str, Callable[[Actor, Any], bool]] | None = None
+
+
+def ability_table() -> dict[str, Callable[[Actor, Any], bool]]:
+    """Every named ability of LibCoop: the registry's own and the apps' rows."""
+    global _TABLE
+    if _TABLE is None:
+        from importlib import import_module
+
+        table = dict(ABILITIES)
+        for module_name in APP_ABILITY_MODULES:
+            rows: dict[str, Callable[[Actor, Any], bool]] = import_module(module_name).ABILITIES
+            twice = table.keys() & rows.keys()
+            if twice:
+                raise RuntimeError(f"abilities defined twice: {sorted(twice)}")
+            table.update(rows)
+        _TABLE = table
+    return _TABLE
+
+
 def can(user: Actor, ability: str, obj: Any) -> bool:
-    check = ABILITIES[ability]  # KeyError for an unknown ability, on purpose
+    check = ability_table()[ability]  # KeyError for an unknown ability, on purpose
     return _is_superuser(user) or check(user, obj)
 
 

@@ -324,6 +324,9 @@ class StaffRole(models.TextChoices):
     LIBRARIAN = "librarian", _("Librarian")
     NETWORK_COORDINATOR = "network_coordinator", _("Network coordinator")
     ASSESSOR = "assessor", _("Assessor")
+    # A teacher or officer of a partner school (an institution of kind school) in an outreach
+    # programme: sees and reports on their own school's outreach activities only.
+    SCHOOL_CONTACT = "school_contact", _("School contact")
     PATRON = "patron", _("Patron")
 
 

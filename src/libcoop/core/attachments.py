@@ -1,0 +1,248 @@
+"""Storing and serving uploaded files safely.
+
+Every app that takes files (knowledge documents, event outputs, outreach photos, assessment
+evidence) stores them here:
+
+* the size is limited (``LIBCOOP_ATTACHMENT_MAX_BYTES``, 20 MB by default);
+* the type is sniffed from the first bytes and must be one the caller allows; what the client
+  says (name, Content-Type) is never trusted, and active content (HTML, SVG, scripts) is refused;
+* the stored path is ours (a UUID), the uploaded name is only kept, cleaned, for display;
+* files are served as downloads with ``nosniff``; images may be shown inline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import IO, Final
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+
+from libcoop.audit.models import AuditVerb
+from libcoop.audit.services import record
+from libcoop.core.models import Attachment
+from libcoop.network.models import Institution
+
+DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    content_type: str
+    extension: str
+
+
+KINDS: Final[dict[str, FileKind]] = {
+    k.name: k
+    for k in (
+        FileKind("pdf", "application/pdf", "pdf"),
+        FileKind("png", "image/png", "png"),
+        FileKind("jpeg", "image/jpeg", "jpg"),
+        FileKind("gif", "image/gif", "gif"),
+        FileKind("webp", "image/webp", "webp"),
+        FileKind(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        FileKind(
+            "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+        ),
+        FileKind(
+            "pptx",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "pptx",
+        ),
+        FileKind("odt", "application/vnd.oasis.opendocument.text", "odt"),
+        FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", "ods"),
+        FileKind("odp", "application/vnd.oasis.opendocument.presentation", "odp"),
+        FileKind("csv", "text/csv; charset=utf-8", "csv"),
+        FileKind("txt", "text/plain; charset=utf-8", "txt"),
+    )
+}
+IMAGES: Final = frozenset({"png", "jpeg", "gif", "webp"})
+DOCUMENTS: Final = frozenset(KINDS) - IMAGES
+ANY: Final = frozenset(KINDS)
+
+_OOXML_PART: Final = {
+    "docx": "word/document.xml",
+    "xlsx": "xl/workbook.xml",
+    "pptx": "ppt/presentation.xml",
+}
+_ODF_TYPE: Final = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+}
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "LIBCOOP_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def clean_name(name: str) -> str:
+    """The uploaded name for display: no folders (either slash), no control characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = PureWindowsPath(PurePosixPath(name).name).name
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    return name[:200] or "file"
+
+
+def _zip_kind(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if "mimetype" in names:
+                return _ODF_TYPE.get(z.read("mimetype").strip())
+            if "[Content_Types].xml" in names:
+                for kind, part in _OOXML_PART.items():
+                    if part in names:
+                        return kind
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    return None
+
+
+def _text_kind(data: bytes, name: str) -> str | None:
+    if b"\x00" in data:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    head = text[:1024].lstrip().lower()
+    if head.startswith(("<", "<?xml", "<!doctype", "<svg", "<html", "<script")):
+        return None  # markup is active content when served; refused
+    return "csv" if name.lower().endswith(".csv") else "txt"
+
+
+def sniff(data: bytes, name: str = "") -> str | None:
+    """The kind of *data* judged from its bytes (the name only tells csv from txt)."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    return _text_kind(data, name)
+
+
+def _chunks(upload: IO[bytes] | Iterable[bytes]) -> Iterable[bytes]:
+    if hasattr(upload, "chunks"):  # Django's UploadedFile
+        yield from upload.chunks()
+    elif hasattr(upload, "read"):
+        while chunk := upload.read(64 * 1024):
+            yield chunk
+    else:
+        yield from upload
+
+
+def _read_limited(upload: IO[bytes] | Iterable[bytes], limit: int) -> bytes:
+    """At most *limit* + 1 bytes: enough to tell that a file is too large without reading it all."""
+    buf = bytearray()
+    for chunk in _chunks(upload):
+        buf += chunk
+        if len(buf) > limit:
+            break
+    return bytes(buf)
+
+
+def store_upload(
+    upload: IO[bytes] | Iterable[bytes],
+    *,
+    name: str,
+    acting_user: object,
+    institution: Institution,
+    allowed: frozenset[str] = ANY,
+) -> Attachment:
+    """Check and store one uploaded file for *institution*; raises ``ValidationError``.
+
+    The caller has already checked that *acting_user* may attach files to its record.
+    """
+    limit = max_bytes()
+    data = _read_limited(upload, limit)
+    if len(data) > limit:
+        raise ValidationError(
+            _("The file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)}
+        )
+    if not data:
+        raise ValidationError(_("The file is empty."))
+    display = clean_name(name)
+    kind = sniff(data, display)
+    if kind is None or kind not in allowed:
+        allowed_names = ", ".join(sorted(KINDS[k].extension.upper() for k in allowed))
+        raise ValidationError(
+            _("This type of file is not accepted here. Accepted: %(kinds)s.")
+            % {"kinds": allowed_names}
+        )
+    with transaction.atomic():
+        att = Attachment(
+            institution=institution,
+            uploaded_by=acting_user if isinstance(acting_user, User) else None,
+            original_name=display,
+            kind=kind,
+            content_type=KINDS[kind].content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        att.file.save(display, ContentFile(data), save=False)
+        att.save()
+        record(
+            AuditVerb.ATTACHMENT_STORED,
+            att,
+            acting_user=acting_user,
+            institution_code=att.institution.code,
+            name=display,
+            kind=kind,
+            size=len(data),
+            sha256=att.sha256,
+        )
+    return att
+
+
+def remove(att: Attachment, *, acting_user: object) -> None:
+    """Delete the row and its file; the caller has checked the permission."""
+    with transaction.atomic():
+        record(
+            AuditVerb.ATTACHMENT_REMOVED,
+            att,
+            acting_user=acting_user,
+            institution_code=att.institution.code,
+            name=att.original_name,
+            sha256=att.sha256,
+        )
+        storage, path = att.file.storage, att.file.name
+        att.delete()
+        transaction.on_commit(lambda: storage.delete(path) if path else None)
+
+
+def file_response(att: Attachment, *, inline: bool = False) -> FileResponse:
+    """Serve *att*; the caller has checked that the user may read the record it belongs to."""
+    show_inline = inline and (att.kind in IMAGES or att.kind == "pdf")
+    response = FileResponse(
+        att.file.open("rb"),
+        as_attachment=not show_inline,
+        filename=att.original_name,
+        content_type=att.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -19,6 +19,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, StaffRole | None, str | None]] = [
     ("pulinet.coordinator", "CMU-LIB", StaffRole.NETWORK_COORDINATOR, "PULINET"),
     ("gln.assessor", "CMU-LIB", StaffRole.ASSESSOR, "GLN"),
     ("mfu.patron", "MFU-LIB", StaffRole.PATRON, None),
+    ("thanthip.teacher", "THANTHIP-SCH", StaffRole.SCHOOL_CONTACT, None),
 ]
 
 

@@ -5,6 +5,7 @@ Idempotent: run it as often as you like; a second run changes nothing.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.core.management import call_command
@@ -12,6 +13,15 @@ from django.core.management.base import BaseCommand
 
 from libcoop.core.demo import DEMO_PASSWORD, ensure_demo_accounts
 from libcoop.network.loader import load_provinces, load_registry
+
+# Each app's demo loader, in dependency order: ``load_demo() -> str`` (a one-line summary),
+# idempotent, acting as SYSTEM through the app's services.
+DEMO_MODULES = (
+    "libcoop.knowledge.demo",
+    "libcoop.events.demo",
+    "libcoop.outreach.demo",
+    "libcoop.greenlib.demo",
+)
 
 
 class Command(BaseCommand):
@@ -27,10 +37,14 @@ class Command(BaseCommand):
         provinces = load_provinces()
         registry = load_registry()
         accounts = ensure_demo_accounts()
-        if not options["no_catalog"]:
-            self._catalog()
         self.stdout.write(f"Provinces: {provinces.summary()}")
         self.stdout.write(f"Registry: {registry.summary()}")
+        for module_name in DEMO_MODULES:
+            summary = import_module(module_name).load_demo()
+            if summary:
+                self.stdout.write(summary)
+        if not options["no_catalog"]:
+            self._catalog()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, description in accounts:
             self.stdout.write(f"  {username:22} {description}")

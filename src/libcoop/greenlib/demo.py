@@ -1,0 +1,8 @@
+"""Demo data of greenlib (loaded by ``libcoop demo``)."""
+
+from __future__ import annotations
+
+
+def load_demo() -> str:
+    """Load this app's demo data idempotently; return a one-line summary."""
+    return ""

@@ -49,6 +49,8 @@ class AuditVerb(models.TextChoices):
     ACTIVITY_CREATED = "outreach.activity.created", _("Outreach activity created")
     ACTIVITY_CHANGED = "outreach.activity.changed", _("Outreach activity changed")
     ACTIVITY_REMOVED = "outreach.activity.removed", _("Outreach activity removed")
+    ACTIVITY_PHOTO_ADDED = "outreach.activity.photo_added", _("Outreach activity photo added")
+    ACTIVITY_FOLLOW_UP_ADDED = "outreach.activity.follow_up_added", _("Follow-up note added")
     # green-library assessment
     STANDARD_LOADED = "greenlib.standard.loaded", _("Assessment standard loaded")
     ASSESSMENT_OPENED = "greenlib.assessment.opened", _("Self-assessment opened")
@@ -56,6 +58,12 @@ class AuditVerb(models.TextChoices):
     ASSESSMENT_SUBMITTED = "greenlib.assessment.submitted", _("Self-assessment submitted")
     ASSESSMENT_SCORED = "greenlib.assessment.scored", _("Criterion scored")
     ASSESSMENT_RESULT_PUBLISHED = "greenlib.assessment.published", _("Assessment result published")
+    ASSESSMENT_REVIEW_STARTED = "greenlib.assessment.review_started", _("Assessment review started")
+    ASSESSMENT_RETURNED = (
+        "greenlib.assessment.returned",
+        _("Self-assessment returned to the library"),
+    )
+    ASSESSMENT_REOPENED = "greenlib.assessment.reopened", _("Published assessment reopened")
     EVIDENCE_ADDED = "greenlib.evidence.added", _("Evidence added")
     EVIDENCE_REMOVED = "greenlib.evidence.removed", _("Evidence removed")
     ENV_FIGURE_RECORDED = "greenlib.env_figure.recorded", _("Environmental figure recorded")

@@ -1,5 +1,17 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from libcoop.events import views
 
 app_name = "events"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("events/", views.event_list, name="events"),
+    path("events/new/", views.event_create, name="event_create"),
+    path("events/network/<str:code>.ics", views.network_feed, name="network_feed"),
+    path("events/outputs/<int:pk>/file/", views.output_file, name="output_file"),
+    path("events/<int:pk>/", views.event_detail, name="event"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
+    path("events/<int:pk>/cancel/", views.event_cancel, name="event_cancel"),
+    path("events/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("events/<int:pk>/outputs/new/", views.output_add, name="output_add"),
+]

@@ -1,5 +1,37 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from libcoop.knowledge import views
 
 app_name = "knowledge"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("knowledge/", views.article_list, name="articles"),
+    path("knowledge/new/", views.article_create, name="article_create"),
+    path("knowledge/<int:pk>/", views.article_detail, name="article"),
+    path("knowledge/<int:pk>/edit/", views.article_edit, name="article_edit"),
+    path(
+        "knowledge/<int:pk>/publish/",
+        views.article_status,
+        {"action": "publish"},
+        name="article_publish",
+    ),
+    path(
+        "knowledge/<int:pk>/withdraw/",
+        views.article_status,
+        {"action": "withdraw"},
+        name="article_withdraw",
+    ),
+    path("knowledge/<int:pk>/files/", views.attachment_add, name="attachment_add"),
+    path(
+        "knowledge/<int:pk>/files/<int:file_pk>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "knowledge/<int:pk>/files/<int:file_pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
+    path("knowledge/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("knowledge/comments/<int:pk>/remove/", views.comment_remove, name="comment_remove"),
+]

@@ -1,7 +1,168 @@
-"""JSON API of outreach programmes."""
+"""JSON API of outreach programmes. Reads are public (a school contact sees only their own
+school's activities, as in the pages); writes need a token and go through services."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from libcoop.core.auth import TokenAuth
+from libcoop.network.models import Institution
+from libcoop.network.services import PartialDate
+from libcoop.outreach import services
+from libcoop.outreach.access import get_activity_for, visible_activities
+from libcoop.outreach.models import Activity, ActivityType, Programme
 
 router = Router(tags=["outreach"])
+token_auth = TokenAuth()
+
+
+class Error(Schema):
+    detail: str
+
+
+class ProgrammeOut(Schema):
+    code: str
+    name_th: str
+    name_en: str
+    run_by: str
+    network: str | None
+    objectives_th: str
+    objectives_en: str
+    start_year: int | None
+
+    @staticmethod
+    def resolve_run_by(obj: Programme) -> str:
+        return obj.run_by.code
+
+    @staticmethod
+    def resolve_network(obj: Programme) -> str | None:
+        return obj.network.code if obj.network else None
+
+
+class ActivityOut(Schema):
+    id: int
+    programme: str
+    title_th: str
+    title_en: str
+    activity_type: str
+    date: date
+    precision: str
+    schools: list[str]
+    pupils: int | None
+    teachers: int | None
+    staff: int | None
+    materials_donated_th: str
+    materials_donated_en: str
+    objectives_th: str
+    objectives_en: str
+    description_th: str
+    description_en: str
+    outcomes_th: str
+    outcomes_en: str
+    follow_up_th: str
+    follow_up_en: str
+    illustrative: bool
+    url: str
+
+    @staticmethod
+    def resolve_programme(obj: Activity) -> str:
+        return obj.programme.code
+
+    @staticmethod
+    def resolve_schools(obj: Activity) -> list[str]:
+        return sorted(s.code for s in obj.schools.all())
+
+    @staticmethod
+    def resolve_url(obj: Activity) -> str:
+        return obj.get_absolute_url()
+
+
+class ActivityIn(Schema):
+    programme: str = Field(..., description="programme code, e.g. MFU-BIGSIB")
+    title_th: str = ""
+    title_en: str = ""
+    activity_type: ActivityType
+    date: str = Field(..., description="YYYY, YYYY-MM or YYYY-MM-DD (Common Era)")
+    schools: list[str] = Field(default_factory=list, description="school institution codes")
+    pupils: int | None = Field(None, ge=0)
+    teachers: int | None = Field(None, ge=0)
+    staff: int | None = Field(None, ge=0)
+    materials_donated_th: str = ""
+    materials_donated_en: str = ""
+    objectives_th: str = ""
+    objectives_en: str = ""
+    description_th: str = ""
+    description_en: str = ""
+    outcomes_th: str = ""
+    outcomes_en: str = ""
+    follow_up_th: str = ""
+    follow_up_en: str = ""
+
+
+@router.get("/outreach/programmes", response=list[ProgrammeOut])
+def list_programmes(request: HttpRequest) -> object:
+    return Programme.objects.select_related("run_by", "network").order_by("code")
+
+
+@router.get("/outreach/activities", response=list[ActivityOut])
+def list_activities(
+    request: HttpRequest,
+    programme: str | None = None,
+    year: int | None = None,
+    school: str | None = None,
+    activity_type: ActivityType | None = None,
+) -> object:
+    activities = visible_activities(request.user)
+    if programme:
+        activities = activities.filter(programme__code=programme)
+    if year:
+        activities = activities.filter(date__year=year)
+    if school:
+        activities = activities.filter(schools__code=school)
+    if activity_type:
+        activities = activities.filter(activity_type=activity_type)
+    return activities.distinct()
+
+
+@router.get("/outreach/activities/{pk}", response={200: ActivityOut, 404: Error})
+def activity_detail(request: HttpRequest, pk: int) -> object:
+    return get_activity_for(request.user, pk)
+
+
+def _schools(codes: list[str]) -> list[Institution]:
+    found = {i.code: i for i in Institution.objects.filter(code__in=codes)}
+    missing = sorted(set(codes) - set(found))
+    if missing:
+        raise ValidationError(f"Unknown institution codes: {', '.join(missing)}")
+    return [found[c] for c in codes]
+
+
+def _date(value: str) -> PartialDate:
+    try:
+        parsed = PartialDate.parse(value)
+    except ValidationError as exc:
+        raise ValidationError(f"date: {exc.messages[0]}") from exc
+    if parsed is None:
+        raise ValidationError("date: required")
+    return parsed
+
+
+@router.post(
+    "/outreach/activities",
+    auth=token_auth,
+    response={201: ActivityOut, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def create_activity(request: HttpRequest, payload: ActivityIn) -> object:
+    programme = get_object_or_404(Programme, code=payload.programme)
+    data = payload.dict()
+    data.pop("programme")
+    data["activity_type"] = payload.activity_type.value
+    data["date"] = _date(payload.date)
+    data["schools"] = _schools(payload.schools)
+    activity = services.create_activity(programme, acting_user=request.user, **data)
+    return Status(201, activity)

@@ -1,5 +1,20 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from libcoop.outreach import views
 
 app_name = "outreach"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("outreach/", views.programme_list, name="programmes"),
+    path("outreach/mine/", views.mine, name="mine"),
+    path("outreach/programmes/new/", views.programme_create, name="programme_create"),
+    path("outreach/programmes/<str:code>/", views.programme_detail, name="programme"),
+    path("outreach/programmes/<str:code>/edit/", views.programme_edit, name="programme_edit"),
+    path("outreach/activities/new/", views.activity_create, name="activity_create"),
+    path("outreach/activities/<int:pk>/", views.activity_detail, name="activity"),
+    path("outreach/activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("outreach/activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("outreach/activities/<int:pk>/photos/new/", views.photo_add, name="photo_add"),
+    path("outreach/activities/<int:pk>/follow-up/", views.follow_up_add, name="follow_up_add"),
+    path("outreach/photos/<int:pk>/", views.photo_file, name="photo_file"),
+]

@@ -39,6 +39,16 @@ def _tasks_run_in_the_request(settings: Any) -> None:
 
 
 @pytest.fixture
+def english() -> Iterator[None]:
+    """Run the test body in English: services' messages are checked in English, while Thai
+    is the site's default language. Requests through the test client still choose their own."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def demo_registry(db: None) -> None:
     """The demo network (the seed's libraries, networks and schools) loaded from its file."""
     from libcoop.network.loader import load_provinces, load_registry

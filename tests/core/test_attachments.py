@@ -29,6 +29,15 @@ def _docx() -> bytes:
     return buf.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are checked in English (Thai is the default language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path

@@ -23,7 +23,10 @@ def demo(demo_registry: None) -> None:
 @pytest.fixture
 def mfu_headers(demo: None) -> dict[str, str]:
     user = staff(StaffRole.LIBRARIAN, Institution.objects.get(code="MFU-LIB"))
-    return {"Authorization": f"Bearer {issue_token(user, 't', acting_user=SYSTEM)}"}
+    return {
+        "Authorization": f"Bearer {issue_token(user, 't', acting_user=SYSTEM)}",
+        "Accept-Language": "en",  # error messages are checked in English
+    }
 
 
 def test_list_filters(demo: None) -> None:

@@ -111,6 +111,7 @@ def test_form_errors_keep_the_page(demo: None) -> None:
             "start_time": "09:00",
             "status": "planned",
         },
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200 and not Event.objects.filter(title_th="x").exists()
     assert "YYYY-MM-DD" in response.content.decode()

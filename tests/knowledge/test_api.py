@@ -23,7 +23,10 @@ def world() -> World:
 
 
 def _auth(user: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(user, 'api', acting_user=SYSTEM)}"}
+    return {
+        "Authorization": f"Bearer {issue_token(user, 'api', acting_user=SYSTEM)}",
+        "Accept-Language": "en",  # error messages are checked in English
+    }
 
 
 def test_list_search_and_filters(world: World) -> None:

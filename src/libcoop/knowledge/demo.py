@@ -15,7 +15,7 @@ import yaml
 from django.db import transaction
 
 from libcoop.knowledge import services
-from libcoop.knowledge.models import Comment, KnowledgeArticle
+from libcoop.knowledge.models import Comment, KnowledgeArticle, Tag
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import Institution, Network
 
@@ -91,9 +91,22 @@ def _files(article: KnowledgeArticle, entries: list[dict[str, Any]]) -> int:
 
 
 @transaction.atomic
+def _ensure_tag_vocabulary() -> None:
+    """The vocabulary comes with a data migration; a flushed database (a transactional test,
+    ``flush``) has lost those rows, so the demo puts back the ones that are missing."""
+    from importlib import import_module
+
+    vocabulary = import_module("libcoop.knowledge.migrations.0002_tag_vocabulary").TAGS
+    for position, (code, label_th, label_en) in enumerate(vocabulary, start=1):
+        Tag.objects.get_or_create(
+            code=code, defaults={"label_th": label_th, "label_en": label_en, "position": position}
+        )
+
+
 def load_demo(path: Path = DEMO_FILE) -> str:
     """Load the demo knowledge base idempotently; return a one-line summary."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    _ensure_tag_vocabulary()
     new = comments = files = 0
     for entry in data["articles"]:
         article, created = _article(entry)

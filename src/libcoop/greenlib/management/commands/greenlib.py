@@ -1,0 +1,92 @@
+"""``libcoop greenlib …``: green-library reports and standards from the command line.
+
+``libcoop greenlib report --institution CODE --year YYYY --lang th|en --format html|pdf|docx
+-o FILE`` writes a library's report for a year (Common Era), as the web page shows it to the
+library's own staff: an operator's command includes the unpublished self-assessment unless
+``--public`` is given. ``libcoop greenlib standard load FILE`` loads (or updates) an assessment
+standard from its YAML file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from libcoop.greenlib.report import ReportError, build_report, report_institution
+from libcoop.greenlib.report_render import render_docx, render_pdf, render_print_html
+from libcoop.network.abilities import SYSTEM
+
+FORMATS = ("html", "pdf", "docx")
+
+
+class Command(BaseCommand):
+    help = "Green-library reports (report) and assessment standards (standard load)."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        report = sub.add_parser("report", help="write a library's report for a year")
+        report.add_argument("--institution", required=True, help="institution code, e.g. MFU-LIB")
+        report.add_argument("--year", required=True, type=int, help="Common Era year, e.g. 2019")
+        report.add_argument("--lang", choices=("th", "en"), default="th")
+        report.add_argument("--format", choices=FORMATS, default="pdf", dest="fmt")
+        report.add_argument("-o", "--output", required=True, type=Path, help="file to write")
+        report.add_argument(
+            "--public",
+            action="store_true",
+            help="leave out the self-assessment until it is published (the public page)",
+        )
+        report.add_argument(
+            "--base-url",
+            default=None,
+            help="site address for links in the PDF and Word file, e.g. https://libcoop.example.org/",
+        )
+        standard = sub.add_parser("standard", help="assessment standards")
+        standard_sub = standard.add_subparsers(dest="standard_action", required=True)
+        load = standard_sub.add_parser("load", help="load a standard's YAML file")
+        load.add_argument("path", type=Path)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "report":
+            self._report(options)
+        else:
+            self._load_standard(options["path"])
+
+    def _report(self, options: dict[str, Any]) -> None:
+        try:
+            institution = report_institution(options["institution"])
+            report = build_report(
+                institution,
+                options["year"],
+                lang=options["lang"],
+                include_unpublished=not options["public"],
+            )
+        except ReportError as exc:
+            raise CommandError(str(exc)) from exc
+        fmt, output = options["fmt"], options["output"]
+        if fmt == "pdf":
+            content = render_pdf(report, base_url=options["base_url"])
+        elif fmt == "docx":
+            content = render_docx(report, base_url=options["base_url"])
+        else:
+            content = render_print_html(report, base_url=options["base_url"]).encode("utf-8")
+        try:
+            output.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc.strerror}") from exc
+        self.stdout.write(
+            f"{output}: {fmt}, {len(content):,} bytes, {len(report.sections)} sections"
+        )
+
+    def _load_standard(self, path: Path) -> None:
+        from libcoop.greenlib.services import load_standard
+
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        try:
+            standard = load_standard(path, acting_user=SYSTEM)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(f"{standard.code} version {standard.version}: {standard.title}")

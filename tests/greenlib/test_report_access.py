@@ -1,0 +1,137 @@
+"""Who sees the unpublished self-assessment in a report, through the page, downloads and CLI.
+
+The records (memberships, events, outreach …) are public; the year's self-assessment appears
+for everyone once published, before that only for the library's staff and — once handed in —
+the issuing network's coordinators and assessors (``greenlib.view_assessment``).
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from libcoop.core.demo import ensure_demo_accounts
+from libcoop.greenlib import services, workflow
+from libcoop.greenlib.models import Assessment, Criterion, CriterionResponse
+from libcoop.greenlib.standard import STANDARDS_DIR
+from libcoop.network.abilities import SYSTEM
+from libcoop.network.models import Institution, Membership
+
+DRAFT_TEXT = "ข้อความร่างที่ยังไม่เผยแพร่ของห้องสมุด"
+COMMENT = "ความเห็นของผู้ตรวจประเมิน"
+YEAR = 2021
+URL = f"/greenlib/reports/MFU-LIB/{YEAR}/"
+
+
+@pytest.fixture
+def draft(demo_registry: None) -> Assessment:
+    """MFU library's 2021 self-assessment (TLA-2558), a draft with one narrative and a link."""
+    ensure_demo_accounts()
+    standard = services.load_standard(STANDARDS_DIR / "tla-2558.yaml", acting_user=SYSTEM)
+    mfu = Institution.objects.get(code="MFU-LIB")
+    assessment = services.open_assessment(mfu, YEAR, standard, acting_user=SYSTEM)
+    criterion = Criterion.objects.get(standard=standard, code="7.1")
+    services.save_response(
+        assessment, criterion, acting_user=SYSTEM, narrative_th=DRAFT_TEXT, self_status="met"
+    )
+    gln = Membership.objects.get(institution=mfu, network__code="GLN")
+    services.add_evidence_link(assessment, criterion, "membership", gln.pk, acting_user=SYSTEM)
+    return assessment
+
+
+def client_for(username: str | None) -> Client:
+    client = Client()
+    if username:
+        client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def shows_draft(username: str | None) -> bool:
+    response = client_for(username).get(URL, {"lang": "th"})
+    assert response.status_code == 200
+    return DRAFT_TEXT in response.content.decode()
+
+
+def act(assessment: Assessment, action: str, username: str) -> None:
+    user = get_user_model().objects.get(username=username)
+    workflow.perform(assessment, action, acting_user=user)
+
+
+def test_a_draft_is_seen_by_the_librarys_staff_only(draft: Assessment) -> None:
+    assert shows_draft("mfu.librarian")
+    assert shows_draft("mfu.admin")
+    for outsider in (None, "mfu.patron", "cmu.admin", "gln.assessor", "gln.coordinator"):
+        assert not shows_draft(outsider), outsider
+    # The public page still has the records, and says what it leaves out.
+    page = client_for(None).get(URL, {"lang": "en"}).content.decode()
+    assert "Green Library Network" in page
+    assert "not published yet" in page
+
+
+def test_handed_in_it_is_seen_by_the_networks_officers(draft: Assessment) -> None:
+    act(draft, "submit", "mfu.librarian")
+    assert shows_draft("gln.assessor")
+    assert shows_draft("gln.coordinator")
+    assert shows_draft("mfu.librarian")
+    assert not shows_draft(None)
+    assert not shows_draft("cmu.admin")
+    assert not shows_draft("pulinet.coordinator")
+
+
+def test_published_it_is_public_with_its_score(draft: Assessment) -> None:
+    act(draft, "submit", "mfu.librarian")
+    act(draft, "start_review", "gln.assessor")
+    assessor = get_user_model().objects.get(username="gln.assessor")
+    response = CriterionResponse.objects.get(assessment=draft, criterion__code="7.1")
+    services.score_response(response, Decimal("8"), comment=COMMENT, acting_user=assessor)
+    # In review the score is not in the report, even for the library.
+    assert COMMENT not in client_for("mfu.librarian").get(URL).content.decode()
+    act(draft, "publish", "gln.assessor")
+    page = client_for(None).get(URL, {"lang": "th"}).content.decode()
+    assert DRAFT_TEXT in page
+    assert COMMENT in page
+    assert "8 / " in page
+
+
+def test_downloads_follow_the_same_rule(draft: Assessment) -> None:
+    from docx import Document
+
+    def docx_text(username: str | None) -> str:
+        response = client_for(username).get(f"/greenlib/reports/MFU-LIB/{YEAR}.docx")
+        assert response.status_code == 200
+        document = Document(io.BytesIO(response.content))
+        return "\n".join(p.text for p in document.paragraphs)
+
+    assert DRAFT_TEXT in docx_text("mfu.librarian")
+    assert DRAFT_TEXT not in docx_text(None)
+    private = client_for("mfu.librarian").get(f"/greenlib/reports/MFU-LIB/{YEAR}.docx")
+    assert "no-store" in private["Cache-Control"]
+
+
+def test_the_command_line_includes_drafts_unless_public(draft: Assessment, tmp_path: Path) -> None:
+    full, public = tmp_path / "full.html", tmp_path / "public.html"
+    out = io.StringIO()
+    args = ["greenlib", "report", "--institution", "MFU-LIB", "--year", str(YEAR)]
+    call_command(*args, "--format", "html", "-o", str(full), stdout=out)
+    call_command(*args, "--format", "html", "-o", str(public), "--public", stdout=out)
+    assert DRAFT_TEXT in full.read_text(encoding="utf-8")
+    assert DRAFT_TEXT not in public.read_text(encoding="utf-8")
+
+
+def test_report_page_makes_no_change(draft: Assessment, django_assert_max_num_queries: Any) -> None:
+    """Reading a report writes nothing (no audit event, no state change)."""
+    from libcoop.audit.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    with django_assert_max_num_queries(150):
+        client_for("mfu.librarian").get(URL)
+    assert AuditEvent.objects.count() == before
+    draft.refresh_from_db()
+    assert draft.status == "draft"

@@ -248,6 +248,13 @@ def test_picking_a_library_and_year_opens_its_report(demo_registry: None) -> Non
     assert response["Location"] == "/greenlib/reports/MFU-LIB/2019/"
 
 
+def test_the_institution_page_leads_to_its_report(demo_registry: None) -> None:
+    page = Client().get("/institutions/MFU-LIB/").content.decode()
+    assert 'href="/greenlib/reports/?institution=MFU-LIB"' in page
+    index = Client().get("/greenlib/reports/", {"institution": "MFU-LIB"}).content.decode()
+    assert '<option value="MFU-LIB" selected>' in index
+
+
 def test_year_checks() -> None:
     import datetime
 

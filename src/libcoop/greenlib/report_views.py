@@ -1,9 +1,11 @@
 """Report pages: the web page, its PDF and Word downloads, and a form to pick one.
 
 Who sees what: the report is the library's public evidence, so anyone may open it. What the
-records say (memberships, seats, events, outreach, knowledge, environmental figures) is shown to
-everyone. The year's self-assessment (narratives, self-judgements, evidence files and links) is
-shown to everyone once the assessment is published; before that only to whom
+records say (memberships, seats, events, outreach, environmental figures) is shown to everyone;
+knowledge articles are named only when the reader may read them (``knowledge.access``: an
+article shared within a network or kept within the library is not named to the public). The
+year's self-assessment (narratives, self-judgements, evidence files and links) is shown to
+everyone once the assessment is published; before that only to whom
 ``greenlib.view_assessment`` allows — the library's own staff, and once handed in the issuing
 network's coordinators and assessors. Scores appear only once published.
 """
@@ -14,7 +16,7 @@ import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -58,6 +60,7 @@ def _report(request: HttpRequest, code: str, year: int) -> Report:
             year,
             lang=_lang(request),
             include_unpublished=may_see_unpublished(request.user, institution, year),
+            reader=request.user,
         )
     except ReportError as exc:
         raise Http404(str(exc)) from exc
@@ -112,8 +115,11 @@ def report_index(request: HttpRequest) -> HttpResponse:
     this_year = datetime.date.today().year
     code = request.GET.get("institution", "")
     year = request.GET.get("year", "")
-    if code and year.isdigit():
-        return redirect(reverse("greenlib:report", args=[code, int(year)]))
+    if code and year.isascii() and year.isdigit():
+        try:
+            return redirect(reverse("greenlib:report", args=[code, int(year)]))
+        except NoReverseMatch:  # a code no institution can have (e.g. with a slash)
+            raise Http404("No such institution") from None
     libraries = Institution.objects.filter(kind=InstitutionKind.UNIVERSITY_LIBRARY).order_by("code")
     lang = (get_language() or "th")[:2]
     return render(
@@ -123,5 +129,6 @@ def report_index(request: HttpRequest) -> HttpResponse:
             "libraries": libraries,
             "years": [(y, display_year(y, lang)) for y in range(this_year, FIRST_YEAR - 1, -1)],
             "this_year": this_year,
+            "selected": code,
         },
     )

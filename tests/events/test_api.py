@@ -103,3 +103,8 @@ def test_create_errors(
     assert response.status_code == status, response.content
     assert message in response.content.decode().lower()
     assert Event.objects.count() == before
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "99999"])
+def test_list_refuses_a_year_no_date_can_have(year: str) -> None:
+    assert Client().get("/api/events", {"year": year}).status_code == 422

@@ -165,3 +165,25 @@ def test_english_dates() -> None:
     client.cookies["libcoop_language"] = "en"
     html = client.get(f"/events/{event.pk}/").content.decode()
     assert "4 March 2027 – 5 March 2027" in html
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "²"])
+def test_list_ignores_a_year_no_date_can_have(year: str) -> None:
+    event = EventFactory(start_date=datetime.date(2027, 2, 1))
+    response = Client().get("/events/", {"year": year})
+    assert response.status_code == 200
+    assert event in response.context["upcoming"] + response.context["past"]
+    assert response.context["year"] == ""
+    assert Client().get("/events/", {"year": "2026"}).context["upcoming"] == []
+
+
+def test_attendance_larger_than_a_number_can_be_is_refused() -> None:
+    event = EventFactory()
+    client = _client(staff(StaffRole.LIBRARIAN, event.organiser))
+    response = client.post(
+        f"/events/{event.pk}/attendance/",
+        {"role": "participant", "attendees": str(10**20), "people": ""},
+    )
+    assert response.status_code == 200 and "attendees" in response.context["form"].errors
+    assert not Attendance.objects.filter(event=event).exists()
+    assert not AuditEvent.objects.filter(verb=AuditVerb.ATTENDANCE_CHANGED).exists()

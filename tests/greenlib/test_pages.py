@@ -122,3 +122,33 @@ def test_dashboard_counts_members_status_and_scores(world: World) -> None:
     assert counts["published"] == 1 and counts["none"] == 2  # other + assessor's home library
     (row,) = [m for m in data.members if m.institution == world.own]
     assert row.assessment is not None and row.assessment.total_score == 4
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "²", "abc", ""])
+def test_dashboard_takes_this_year_for_a_year_no_date_can_have(world: World, year: str) -> None:
+    import datetime
+
+    client = _login(world.users["coordinator_network"])
+    response = client.get(f"/greenlib/networks/{world.network.code}/dashboard/", {"year": year})
+    assert response.status_code == 200
+    assert response.context["data"].year == datetime.date.today().year
+
+
+@pytest.mark.parametrize("version", ["²", "abc", "99999999999999999999999"])
+def test_standard_page_with_an_odd_version_shows_the_newest(world: World, version: str) -> None:
+    response = Client().get(f"/greenlib/standards/{world.standard.code}/", {"version": version})
+    assert response.status_code == 200 and response.context["standard"] == world.standard
+    assert (
+        Client().get(f"/greenlib/standards/{world.standard.code}/", {"version": "7"}).status_code
+        == 404
+    )
+
+
+def test_report_form_with_an_odd_year_or_code_is_not_an_error(world: World) -> None:
+    code = world.own.code
+    odd_year = Client().get("/greenlib/reports/", {"institution": code, "year": "²"})
+    assert odd_year.status_code == 200  # the form again
+    slash = Client().get("/greenlib/reports/", {"institution": "A/B", "year": "2024"})
+    assert slash.status_code == 404
+    good = Client().get("/greenlib/reports/", {"institution": code, "year": "2024"})
+    assert good.status_code == 302 and good["Location"] == f"/greenlib/reports/{code}/2024/"

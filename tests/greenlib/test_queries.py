@@ -26,8 +26,8 @@ ASSESSMENT_SUMMARY = [
 SIGNATURES = {
     "assessment_for": "(institution: 'Institution', year: 'int') -> 'AssessmentSummary | None'",
     "criterion_results": (
-        "(institution: 'Institution', year: 'int', *, lang: 'str' = 'th') "
-        "-> 'list[CriterionResult]'"
+        "(institution: 'Institution', year: 'int', *, lang: 'str' = 'th', "
+        "reader: 'Actor | None' = None) -> 'list[CriterionResult]'"
     ),
     "category_requirement": (
         "(standard_code: 'str', category_number: 'str', *, lang: 'str' = 'th') "

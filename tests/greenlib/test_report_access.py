@@ -135,3 +135,87 @@ def test_report_page_makes_no_change(draft: Assessment, django_assert_max_num_qu
     assert AuditEvent.objects.count() == before
     draft.refresh_from_db()
     assert draft.status == "draft"
+
+
+# --- knowledge articles: a report names only the articles its reader may read ------------------
+
+
+def test_report_names_only_the_knowledge_articles_the_reader_may_read(
+    world: Any, tmp_path: Path
+) -> None:
+    """An article shared within a network, or kept within the library, is not named on the
+    public report page (its title is not public); the library's staff see all of them."""
+    import datetime
+
+    from libcoop.greenlib.report import build_report, report_institution
+    from tests.knowledge.factories import article
+
+    year = datetime.date.today().year
+    on = datetime.date(year, 1, 1)
+    article(world.own, title_en="Public practice", on=on)
+    article(world.own, visibility="network", network=world.network, title_en="Network note", on=on)
+    article(world.own, visibility="institution", title_en="Internal plan", on=on)
+    url = f"/greenlib/reports/{world.own.code}/{year}/"
+
+    def titles(client: Client) -> set[str]:
+        html = client.get(url, {"lang": "en"}).content.decode()
+        return {t for t in ("Public practice", "Network note", "Internal plan") if t in html}
+
+    def as_user(role: str) -> Client:
+        client = Client()
+        client.force_login(world.users[role])
+        return client
+
+    assert titles(Client()) == {"Public practice"}
+    assert titles(as_user("patron")) == {"Public practice"}
+    assert titles(as_user("librarian_other")) == {"Public practice", "Network note"}
+    assert titles(as_user("librarian_own")) == {"Public practice", "Network note", "Internal plan"}
+    # the operator's command names them all, unless asked for the public page
+    full = build_report(report_institution(world.own.code), year, lang="en")
+    assert "Internal plan" in str(full.sections[0])
+    out = tmp_path / "public.html"
+    call_command(
+        "greenlib",
+        "report",
+        f"--institution={world.own.code}",
+        f"--year={year}",
+        "--lang=en",
+        "--format=html",
+        f"-o{out}",
+        "--public",
+        stdout=io.StringIO(),
+    )
+    public = out.read_text(encoding="utf-8")
+    assert "Public practice" in public and "Network note" not in public
+    assert "Internal plan" not in public
+
+
+def test_published_report_names_linked_articles_only_to_who_may_read_them(world: Any) -> None:
+    """A knowledge article the library linked as evidence is named on the published report
+    only to readers who may read it; others see that an article is linked, not its title."""
+    import datetime
+
+    from tests.knowledge.factories import article
+
+    internal = article(
+        world.own,
+        visibility="institution",
+        title_en="Internal plan",
+        on=datetime.date.today().replace(month=1, day=1),  # after 2024: not in the 2024 table
+    )
+    assessment = world.assessment  # 2024, a draft
+    services.save_response(assessment, world.item, narrative_en="We did it.", acting_user=SYSTEM)
+    services.add_evidence_link(assessment, world.item, "article", internal.pk, acting_user=SYSTEM)
+    for action in ("submit", "start_review"):
+        workflow.perform(assessment, action, acting_user=SYSTEM)
+    response = CriterionResponse.objects.get(assessment=assessment, criterion=world.item)
+    services.score_response(response, Decimal(4), acting_user=SYSTEM)
+    workflow.perform(assessment, "publish", acting_user=SYSTEM)
+    url = f"/greenlib/reports/{world.own.code}/2024/"
+
+    public = Client().get(url, {"lang": "en"}).content.decode()
+    assert "We did it." in public and "Internal plan" not in public
+    assert f"#{internal.pk}" in public  # the link is there, by number
+    own = Client()
+    own.force_login(world.users["librarian_own"])
+    assert "Internal plan" in own.get(url, {"lang": "en"}).content.decode()

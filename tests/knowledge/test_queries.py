@@ -123,3 +123,21 @@ def test_demo_knowledge_loads_once(demo_registry: None, settings: Any, tmp_path:
     assert any("Green Corner" in t for t in titles)
     assert Comment.objects.filter(parent__isnull=False).exists()  # questions were answered
     assert sum(n for _, n in growth_of_network(Network.objects.get(code="GLN"))) > 0
+
+
+def test_contributions_of_for_a_reader(world: World) -> None:
+    """With ``reader``, only what that reader may read is named (a public page's titles)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    public = article(world.own, title_en="Public")
+    shared = article(world.own, visibility="network", network=world.network, title_en="Shared")
+    internal = article(world.own, visibility="institution", title_en="Internal")
+
+    def pks(reader: Any) -> list[int]:
+        return [f.pk for f in contributions_of(world.own, reader=reader)]
+
+    assert pks(None) == [public.pk, shared.pk, internal.pk]
+    assert pks(AnonymousUser()) == [public.pk]
+    assert pks(world.users["member_librarian"]) == [public.pk, shared.pk]
+    assert pks(world.users["outsider_librarian"]) == [public.pk]
+    assert pks(world.users["own_librarian"]) == [public.pk, shared.pk, internal.pk]

@@ -92,3 +92,8 @@ def test_create_errors(
     assert response.status_code == status, response.content
     assert message.lower() in response.content.decode().lower()
     assert Activity.objects.count() == before
+
+
+@pytest.mark.parametrize("year", ["0", "-5", "99999"])
+def test_list_refuses_a_year_no_date_can_have(year: str) -> None:
+    assert Client().get("/api/outreach/activities", {"year": year}).status_code == 422

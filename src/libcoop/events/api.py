@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from libcoop.core.auth import TokenAuth
 from libcoop.events import services
@@ -142,7 +142,7 @@ class AttendanceIn(Schema):
 def list_events(
     request: HttpRequest,
     network: str | None = None,
-    year: int | None = None,
+    year: int | None = Query(None, ge=datetime.MINYEAR, le=datetime.MAXYEAR),
     institution: str | None = None,
     status: EventStatus | None = None,
     upcoming: bool | None = None,

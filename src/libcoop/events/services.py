@@ -207,11 +207,12 @@ def set_attendance(
     if old == new:
         return attendance
     if attendance is None:
-        attendance = Attendance.objects.create(event=event, institution=institution, **new)
+        attendance = Attendance(event=event, institution=institution, **new)
     else:
         for field, value in new.items():
             setattr(attendance, field, value)
-        attendance.save()
+    attendance.full_clean()  # e.g. a number of people larger than the column holds
+    attendance.save()
     record(
         AuditVerb.ATTENDANCE_CHANGED,
         event,

@@ -21,6 +21,9 @@ from libcoop.events.models import Attendance, Event, EventOutput
 from libcoop.network.abilities import can, profile_of
 from libcoop.network.models import Network, StaffRole
 
+# Years a date can have (``datetime.date``); a ?year= outside them filters nothing.
+MIN_YEAR, MAX_YEAR = datetime.MINYEAR, datetime.MAXYEAR
+
 
 def event_list(request: HttpRequest) -> HttpResponse:
     events = Event.objects.select_related("network", "organiser", "host")
@@ -29,8 +32,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if network is not None:
         events = events.filter(network=network)
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year.isascii() and year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR:
         events = events.filter(start_date__year=int(year))
+    else:
+        year = ""  # not a year a date can have: no filter
     today = datetime.date.today()
     upcoming_q = Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today)
     upcoming = list(events.filter(upcoming_q).order_by("start_date", "start_time", "pk"))

@@ -17,6 +17,7 @@ from libcoop.core.dates import display_partial_date
 from libcoop.events.queries import event_exists_for, events_attended
 from libcoop.greenlib.models import EvidenceKind, EvidenceLink
 from libcoop.knowledge.queries import article_exists_for, contributions_of
+from libcoop.network.abilities import Actor
 from libcoop.network.models import Institution, Membership, Seat
 from libcoop.outreach.queries import activities_of, activity_exists_for
 
@@ -83,13 +84,19 @@ def _seat_label(s: Seat, lang: str) -> str:
     return text + (f", {since}" if since else "")
 
 
-def candidates(institution: Institution, *, lang: str = "th") -> dict[str, list[Candidate]]:
-    """Every record of the institution that can be linked, by kind, oldest first."""
+def candidates(
+    institution: Institution, *, lang: str = "th", reader: Actor | None = None
+) -> dict[str, list[Candidate]]:
+    """Every record of the institution that can be linked, by kind, oldest first.
+
+    *reader*: knowledge articles only when that reader may read them (None: all)."""
     with translation.override(lang):  # role labels in the asked language
-        return _candidates(institution, lang)
+        return _candidates(institution, lang, reader)
 
 
-def _candidates(institution: Institution, lang: str) -> dict[str, list[Candidate]]:
+def _candidates(
+    institution: Institution, lang: str, reader: Actor | None
+) -> dict[str, list[Candidate]]:
     memberships = Membership.objects.filter(institution=institution).select_related("network")
     seats = Seat.objects.filter(institution=institution).select_related(
         "working_group", "working_group__network"
@@ -133,17 +140,19 @@ def _candidates(institution: Institution, lang: str) -> dict[str, list[Candidate
         ],
         EvidenceKind.ARTICLE: [
             Candidate(EvidenceKind.ARTICLE, a.pk, a.title, a.url)
-            for a in contributions_of(institution, lang=lang)
+            for a in contributions_of(institution, lang=lang, reader=reader)
         ],
     }
     return out
 
 
-def index(institution: Institution, *, lang: str = "th") -> dict[tuple[str, int], Candidate]:
-    """The institution's linkable records by (kind, pk), to describe many links at once."""
-    return {
-        (c.kind, c.pk): c for group in candidates(institution, lang=lang).values() for c in group
-    }
+def index(
+    institution: Institution, *, lang: str = "th", reader: Actor | None = None
+) -> dict[tuple[str, int], Candidate]:
+    """The institution's linkable records by (kind, pk), to describe many links at once; with
+    *reader*, an article that reader may not read is left out (described by its number)."""
+    found = candidates(institution, lang=lang, reader=reader)
+    return {(c.kind, c.pk): c for group in found.values() for c in group}
 
 
 def describe(

@@ -23,6 +23,7 @@ from libcoop.greenlib.models import (
     EnvFigure,
     Standard,
 )
+from libcoop.network.abilities import Actor
 from libcoop.network.models import Institution, Membership, Network
 
 
@@ -109,9 +110,12 @@ def _answered(response: CriterionResponse) -> bool:
 
 
 def criterion_results(
-    institution: Institution, year: int, *, lang: str = "th"
+    institution: Institution, year: int, *, lang: str = "th", reader: Actor | None = None
 ) -> list[CriterionResult]:
-    """Every criterion of that year's assessment with a narrative, evidence, links or a score."""
+    """Every criterion of that year's assessment with a narrative, evidence, links or a score.
+
+    *reader*: a linked knowledge article that reader may not read is named by its number only
+    (None: by its title)."""
     assessment = (
         Assessment.objects.select_related("institution", "standard")
         .prefetch_related(_with_scores())
@@ -123,7 +127,8 @@ def criterion_results(
     published = assessment.status == AssessmentStatus.PUBLISHED
     responses = [r for r in assessment.responses.all() if _answered(r)]
     responses.sort(key=lambda r: (r.criterion.category.position, r.criterion.position))
-    known = evidence.index(institution, lang=lang) if any(r.links.all() for r in responses) else {}
+    linked = any(r.links.all() for r in responses)
+    known = evidence.index(institution, lang=lang, reader=reader) if linked else {}
     out: list[CriterionResult] = []
     for r in responses:
         criterion, category = r.criterion, r.criterion.category

@@ -54,6 +54,7 @@ from libcoop.greenlib.report_types import (
     Table,
 )
 from libcoop.knowledge.queries import contributions_of
+from libcoop.network.abilities import Actor
 from libcoop.network.models import Institution, Membership, Network, Seat
 from libcoop.network.narrative import cooperation_paragraphs, is_green
 from libcoop.outreach.queries import activities_of, programme_objectives
@@ -173,8 +174,11 @@ def cooperation_section(
     *,
     standard_code: str,
     evidence: list[Evidence],
+    reader: Actor | None = None,
 ) -> Section:
-    """Category 7: the generated narrative, then the tables of the records it is made from."""
+    """Category 7: the generated narrative, then the tables of the records it is made from.
+
+    *reader*: knowledge articles are named only when that reader may read them (None: all)."""
     subject = institution.name_in(lang)
     memberships = sorted(
         (m for m in institution.memberships.all() if _active_in(m.start, m.end, year)),
@@ -191,7 +195,7 @@ def cooperation_section(
     )
     events = _up_to(events_attended(institution, lang=lang), year, "start")
     activities = _up_to(activities_of(institution, lang=lang), year, "date")
-    articles = _up_to(contributions_of(institution, lang=lang), year, "published")
+    articles = _up_to(contributions_of(institution, lang=lang, reader=reader), year, "published")
     programmes = programme_objectives(institution, lang=lang) if activities else []
 
     green_codes = _green_codes(events)
@@ -254,6 +258,7 @@ def build_report(
     *,
     lang: str,
     include_unpublished: bool = False,
+    reader: Actor | None = None,
     today: datetime.date | None = None,
 ) -> Report:
     """The report of *institution* for CE *year* in *lang* ("th" or "en").
@@ -262,6 +267,9 @@ def build_report(
     assessment is published, or when *include_unpublished* is set (the caller has checked that
     the reader may see the draft: the library's staff, the network's assessors and
     coordinators, or an operator). Scores appear only once published, whoever reads.
+    Knowledge articles are named only when *reader* may read them (a page passes its user:
+    an article shared with a network or kept within the library is not named to the public);
+    None (the operator's command) names them all.
     """
     if lang not in ("th", "en"):
         raise ReportError(f"Unknown language {lang!r}: use th or en.")
@@ -270,7 +278,7 @@ def build_report(
         assessment = greenlib_queries.assessment_for(institution, year)
         standard_code, standard_title = _standard(assessment)
         published = assessment is not None and assessment.status == "published"
-        results = greenlib_queries.criterion_results(institution, year, lang=lang)
+        results = greenlib_queries.criterion_results(institution, year, lang=lang, reader=reader)
         show_self = published or include_unpublished
         withheld = bool(results) and not show_self
         by_category: dict[str, list[Evidence]] = defaultdict(list)
@@ -289,6 +297,7 @@ def build_report(
                 lang,
                 standard_code=standard_code,
                 evidence=by_category.pop(COOPERATION_CATEGORY, []) if same_numbering else [],
+                reader=reader,
             )
         ]
         for number in sorted(set(by_category) | set(env), key=_number_key):

@@ -54,6 +54,14 @@ def _visible(request: HttpRequest, pk: int) -> Assessment:
     return assessment
 
 
+def _number_param(text: str, low: int, high: int) -> int | None:
+    """A whole number from a query parameter (ASCII digits, within low..high), else None."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
 def _fail(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
@@ -103,10 +111,8 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 
 def standard_detail(request: HttpRequest, code: str) -> HttpResponse:
     versions = Standard.objects.filter(code=code).order_by("-version")
-    version = request.GET.get("version", "")
-    standard = (
-        versions.filter(version=int(version)).first() if version.isdigit() else versions.first()
-    )
+    number = _number_param(request.GET.get("version", ""), 0, 2_147_483_647)
+    standard = versions.filter(version=number).first() if number is not None else versions.first()
     if standard is None:
         raise Http404("No such standard")
     return render(
@@ -449,8 +455,7 @@ def env_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     network = get_object_or_404(Network, code=code)
     require(request.user, "greenlib.view_dashboard", network)
-    year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else datetime.date.today().year
+    year = _number_param(request.GET.get("year", ""), 1000, 9999) or datetime.date.today().year
     return render(
         request,
         "greenlib/dashboard.html",

@@ -2,7 +2,9 @@
 
 They report what an institution contributed whatever the article's visibility: callers are
 reports about that institution (assessment evidence, network growth), which show counts,
-titles and links; the article page itself still checks who may read it.
+titles and links; the article page itself still checks who may read it. A caller that shows
+titles to a reader who may not be the institution's staff (a public report page) passes
+``reader`` to ``contributions_of`` so that only the articles that reader may read are listed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
+from libcoop.knowledge.access import visible_to
 from libcoop.knowledge.models import ArticleKind, ArticleStatus, KnowledgeArticle
+from libcoop.network.abilities import Actor
 from libcoop.network.models import Institution, Membership, Network
 
 
@@ -34,15 +38,22 @@ def _published() -> Q:
 
 
 def contributions_of(
-    institution: Institution, *, year: int | None = None, lang: str = "th"
+    institution: Institution,
+    *,
+    year: int | None = None,
+    lang: str = "th",
+    reader: Actor | None = None,
 ) -> list[ArticleFact]:
     """Published, non-withdrawn articles *institution* contributed (any visibility), oldest
-    first; *year* is the CE year of publication."""
+    first; *year* is the CE year of publication. With *reader*, only the articles that reader
+    may read (``knowledge.access``): what a page shown to that reader may name."""
     qs = (
         KnowledgeArticle.objects.filter(_published(), institution=institution)
         .prefetch_related("tags")
         .order_by("published", "pk")
     )
+    if reader is not None:
+        qs = visible_to(reader, qs)
     if year is not None:
         qs = qs.filter(published__year=year)
     facts = []

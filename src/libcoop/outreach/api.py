@@ -3,12 +3,12 @@ school's activities, as in the pages); writes need a token and go through servic
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from libcoop.core.auth import TokenAuth
 from libcoop.network.models import Institution
@@ -113,7 +113,7 @@ def list_programmes(request: HttpRequest) -> object:
 def list_activities(
     request: HttpRequest,
     programme: str | None = None,
-    year: int | None = None,
+    year: int | None = Query(None, ge=MINYEAR, le=MAXYEAR),
     school: str | None = None,
     activity_type: ActivityType | None = None,
 ) -> object:

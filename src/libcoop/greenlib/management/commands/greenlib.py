@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         report.add_argument(
             "--public",
             action="store_true",
-            help="leave out the self-assessment until it is published (the public page)",
+            help="as the public page: no self-assessment until it is published, and only "
+            "knowledge articles shared publicly",
         )
         report.add_argument(
             "--base-url",
@@ -62,6 +64,7 @@ class Command(BaseCommand):
                 options["year"],
                 lang=options["lang"],
                 include_unpublished=not options["public"],
+                reader=AnonymousUser() if options["public"] else None,
             )
         except ReportError as exc:
             raise CommandError(str(exc)) from exc

@@ -174,3 +174,25 @@ def test_audit_refuses_a_verb_outside_the_registry() -> None:
     inst = InstitutionFactory()
     with pytest.raises(ValueError):
         record("core.made.up", inst, acting_user=SYSTEM)  # type: ignore[arg-type]
+
+
+def test_an_odf_mimetype_member_is_read_only_a_little(monkeypatch: pytest.MonkeyPatch) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", b"x" * 5_000_000)
+    assert len(buf.getvalue()) < 100_000  # compressed: a small upload that would expand
+    asked: list[int] = []
+    original = zipfile.ZipExtFile.read
+
+    def counting_read(self: zipfile.ZipExtFile, n: int = -1) -> bytes:
+        asked.append(n)
+        return original(self, n)
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
+    assert attachments.sniff(buf.getvalue(), "x.odt") is None
+    assert asked and all(0 < n <= 100 for n in asked)  # never "read it all"
+    good = io.BytesIO()
+    with zipfile.ZipFile(good, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", "<office:document-content/>")
+    assert attachments.sniff(good.getvalue(), "x.odt") == "odt"

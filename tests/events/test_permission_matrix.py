@@ -24,7 +24,13 @@ from libcoop.events.models import Attendance, Event, EventOutput
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import StaffRole
 from tests.events.factories import EventFactory
-from tests.factories import InstitutionFactory, NetworkFactory, UserFactory, staff
+from tests.factories import (
+    InstitutionFactory,
+    MembershipFactory,
+    NetworkFactory,
+    UserFactory,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +68,8 @@ class World:
 def _world(role: str) -> World:
     own_inst, other_inst = InstitutionFactory(), InstitutionFactory()
     own_net, other_net = NetworkFactory(), NetworkFactory()
+    MembershipFactory(institution=own_inst, network=own_net)
+    MembershipFactory(institution=other_inst, network=other_net)
     world = World(
         actor=None,
         own_inst=own_inst,
@@ -268,3 +276,42 @@ def test_api(role: str) -> None:
             assert _changed(world, action, target) is allowed
             expected = {True: {201, 200}, False: {401 if role == "anonymous" else 403}}[allowed]
             assert response.status_code in expected, (action, response.content)
+
+
+def test_staff_never_write_an_event_into_another_librarys_record() -> None:
+    """Naming B as host, or placing an event in a network A does not belong to, would put it
+    in B's report or the network's calendar: refused for A's staff, allowed for B's staff and
+    for the network's coordinator."""
+    a, b = InstitutionFactory(), InstitutionFactory()
+    net, foreign = NetworkFactory(), NetworkFactory()
+    MembershipFactory(institution=a, network=net)
+    MembershipFactory(institution=b, network=net)
+    a_librarian, b_librarian = staff(StaffRole.LIBRARIAN, a), staff(StaffRole.LIBRARIAN, b)
+    coordinator = staff(StaffRole.NETWORK_COORDINATOR, InstitutionFactory(), network=net)
+    when = datetime.date(2027, 5, 3)
+
+    def create(user: Any, **fields: Any) -> Event:
+        return services.create_event(
+            title_th="t", kind="seminar", organiser=a, start_date=when, acting_user=user, **fields
+        )
+
+    with pytest.raises(PermissionDenied):
+        create(a_librarian, network=net, host=b)
+    with pytest.raises(PermissionDenied):
+        create(a_librarian, network=foreign)
+    assert not Event.objects.exists()
+    create(a_librarian, network=net, host=a)
+    create(coordinator, network=net, host=b)
+    event = create(a_librarian, network=net)
+    with pytest.raises(PermissionDenied):
+        services.update_event(event, host=b, acting_user=a_librarian)
+    with pytest.raises(PermissionDenied):
+        services.update_event(event, network=foreign, acting_user=a_librarian)
+    event.refresh_from_db()
+    assert event.host is None and event.network == net
+    # B's own staff may not name themselves host of A's event either: they cannot edit it.
+    with pytest.raises(PermissionDenied):
+        services.update_event(event, host=b, acting_user=b_librarian)
+    services.update_event(event, host=b, acting_user=coordinator)
+    event.refresh_from_db()
+    assert event.host == b

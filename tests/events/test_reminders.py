@@ -109,3 +109,16 @@ def test_cli(django_capture_on_commit_callbacks: object) -> None:
         call_command("events", "remind", "--days", "-1")
     with pytest.raises(CommandError):
         call_command("events", "remind", "--today", "tomorrow")
+
+
+def test_a_title_with_a_line_break_still_makes_a_one_line_subject(
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    world = _world()
+    event = world["event"]
+    event.title_th = event.title_en = "ประชุม\nเครือข่าย\r\nBcc: x@evil.example"  # type: ignore[attr-defined]
+    event.save()  # type: ignore[attr-defined]
+    assert _run(django_capture_on_commit_callbacks) == ["admin@org.example", "lib@att.example"]
+    subject = mail.outbox[0].subject
+    assert "\n" not in subject and "\r" not in subject and "ประชุม เครือข่าย" in subject
+    assert mail.outbox[0].message()["Bcc"] is None

@@ -15,7 +15,7 @@ from libcoop.events.models import Attendance, EventStatus
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import StaffRole
 from tests.events.factories import EventFactory
-from tests.factories import InstitutionFactory, NetworkFactory, staff
+from tests.factories import InstitutionFactory, MembershipFactory, NetworkFactory, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +23,13 @@ pytestmark = pytest.mark.django_db
 def test_create_event_audited_with_a_uid() -> None:
     library = InstitutionFactory()
     librarian = staff(StaffRole.LIBRARIAN, library)
+    network = NetworkFactory()
+    MembershipFactory(institution=library, network=network)
     event = services.create_event(
         title_th="สัมมนาห้องสมุดสีเขียว",
         kind="seminar",
         organiser=library,
-        network=NetworkFactory(),
+        network=network,
         start_date=datetime.date(2027, 5, 3),
         start_time=datetime.time(9, 0),
         place_th="ห้องประชุม",

@@ -219,3 +219,32 @@ def test_published_report_names_linked_articles_only_to_who_may_read_them(world:
     own = Client()
     own.force_login(world.users["librarian_own"])
     assert "Internal plan" in own.get(url, {"lang": "en"}).content.decode()
+
+
+def test_environmental_figures_follow_the_figures_rule_until_published(draft: Assessment) -> None:
+    """The figures pages are for the library's staff and its networks' officers; the report
+    shows the figures to the same people, and to everyone once the assessment is published."""
+    from libcoop.greenlib.models import EnvFigure
+
+    mfu = Institution.objects.get(code="MFU-LIB")
+    services.record_env_figures(
+        mfu, YEAR, {(1, "electricity_kwh"): Decimal("43210")}, acting_user=SYSTEM
+    )
+    assert EnvFigure.objects.filter(institution=mfu, year=YEAR).count() == 1
+
+    def shows_figures(username: str | None) -> bool:
+        page = client_for(username).get(URL, {"lang": "en"}).content.decode()
+        return "43,210" in page or "43210" in page
+
+    assert shows_figures("mfu.librarian")
+    assert shows_figures("gln.coordinator")
+    assert not shows_figures(None)
+    assert not shows_figures("cmu.admin")
+    act(draft, "submit", "mfu.librarian")
+    act(draft, "start_review", "gln.assessor")
+    assessor = get_user_model().objects.get(username="gln.assessor")
+    response = CriterionResponse.objects.get(assessment=draft, criterion__code="7.1")
+    services.score_response(response, Decimal("8"), acting_user=assessor)
+    act(draft, "publish", "gln.assessor")
+    assert shows_figures(None)
+    assert shows_figures("cmu.admin")

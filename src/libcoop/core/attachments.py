@@ -105,7 +105,8 @@ def _zip_kind(data: bytes) -> str | None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
             if "mimetype" in names:
-                return _ODF_TYPE.get(z.read("mimetype").strip())
+                with z.open("mimetype") as member:  # read a few bytes, not a zip bomb
+                    return _ODF_TYPE.get(member.read(100).strip())
             if "[Content_Types].xml" in names:
                 for kind, part in _OOXML_PART.items():
                     if part in names:

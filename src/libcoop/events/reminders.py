@@ -79,7 +79,8 @@ def _message(event: Event) -> tuple[str, str]:
         subject = _("Reminder: %(title)s, %(when)s") % {"title": event.title, "when": event.when}
         site_url = str(getattr(settings, "LIBCOOP_SITE_URL", "")).rstrip("/")
         body = render_to_string("events/reminder_email.txt", {"event": event, "site_url": site_url})
-    return subject, body
+    # A header is one line: a title typed with a line break must not break the mail.
+    return " ".join(subject.split()), body
 
 
 def send_reminders(

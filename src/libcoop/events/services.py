@@ -117,6 +117,8 @@ def create_event(
     if uid:
         event.uid = uid
     require(acting_user, "events.create", event)
+    require(acting_user, "events.name_host", event)
+    require(acting_user, "events.place_in_network", event)
     _check(event)
     event.save()
     record(
@@ -153,6 +155,10 @@ def update_event(event: Event, *, acting_user: Actor, **changes: Any) -> dict[st
     if not diff:
         return diff
     require(acting_user, "events.edit", event)
+    if "host" in diff or "organiser" in diff:
+        require(acting_user, "events.name_host", event)
+    if "network" in diff or "organiser" in diff:
+        require(acting_user, "events.place_in_network", event)
     _check(event)
     event.save()
     cancelled = diff.get("status", [None, None])[1] == EventStatus.CANCELLED

@@ -54,7 +54,7 @@ from libcoop.greenlib.report_types import (
     Table,
 )
 from libcoop.knowledge.queries import contributions_of
-from libcoop.network.abilities import Actor
+from libcoop.network.abilities import Actor, can
 from libcoop.network.models import Institution, Membership, Network, Seat
 from libcoop.network.narrative import cooperation_paragraphs, is_green
 from libcoop.outreach.queries import activities_of, programme_objectives
@@ -269,7 +269,8 @@ def build_report(
     coordinators, or an operator). Scores appear only once published, whoever reads.
     Knowledge articles are named only when *reader* may read them (a page passes its user:
     an article shared with a network or kept within the library is not named to the public);
-    None (the operator's command) names them all.
+    None (the operator's command) names them all. Environmental figures follow
+    ``greenlib.view_env`` until the assessment is published.
     """
     if lang not in ("th", "en"):
         raise ReportError(f"Unknown language {lang!r}: use th or en.")
@@ -286,7 +287,11 @@ def build_report(
         for r in results if show_self else []:
             by_category[r.category_number].append(evidence_of(r))
             titles.setdefault(r.category_number, r.category_title)
-        env = env_tables(institution, year, standard_code, lang)
+        # Monthly figures are the library's own until it hands them in: they appear to those
+        # who may see its figures pages, and to everyone once the year's assessment is
+        # published (then they are part of its published evidence).
+        show_env = reader is None or published or can(reader, "greenlib.view_env", institution)
+        env = env_tables(institution, year, standard_code, lang) if show_env else {}
         # Under TLA-2558 numbering category 7 *is* cooperation; under another standard its
         # category 7 is another topic and gets its own section below.
         same_numbering = standard_code == COOPERATION_STANDARD

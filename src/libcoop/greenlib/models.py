@@ -117,17 +117,11 @@ class Standard(models.Model):
         return pick(self.description_th, self.description_en)
 
 
-class Category(models.Model):
-    """A หมวด of a standard: its number, title, requirement and points."""
+class StandardPart(models.Model):
+    """What a category and a criterion of a standard both carry: the requirement, points and
+    their audit-method split, the Green Office reference, a note and the sources. Subclasses
+    define ``title_th`` / ``title_en``."""
 
-    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="categories")
-    number = models.CharField(_("number"), max_length=8)
-    position = models.PositiveSmallIntegerField(default=0)
-    title_th = models.CharField(max_length=300, blank=True)
-    title_en = models.CharField(max_length=300, blank=True)
-    title_status = models.CharField(
-        max_length=12, choices=FactStatus.choices, default=FactStatus.UNCONFIRMED
-    )
     requirement_th = models.TextField(blank=True)
     requirement_en = models.TextField(blank=True)
     requirement_wording = models.CharField(
@@ -140,23 +134,16 @@ class Category(models.Model):
     interview_points = models.DecimalField(null=True, blank=True, max_digits=6, decimal_places=2)
     document_points = models.DecimalField(null=True, blank=True, max_digits=6, decimal_places=2)
     onsite_points = models.DecimalField(null=True, blank=True, max_digits=6, decimal_places=2)
-    # [{"method": "interview|documents|onsite", "points": 5, "th": "...", "en": "..."}]
-    audit_items = models.JSONField(default=list, blank=True)
     go_ref = models.CharField(max_length=32, blank=True)
     note_th = models.TextField(blank=True)
     note_en = models.TextField(blank=True)
     sources = models.JSONField(default=list, blank=True)
 
-    class Meta:
-        ordering = ["standard", "position"]
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-        constraints = [
-            models.UniqueConstraint(fields=["standard", "number"], name="category_number_once"),
-        ]
+    title_th: models.CharField[str, str]
+    title_en: models.CharField[str, str]
 
-    def __str__(self) -> str:
-        return f"{self.standard.code} {self.number}"
+    class Meta:
+        abstract = True
 
     @property
     def title(self) -> str:
@@ -178,6 +165,32 @@ class Category(models.Model):
     @property
     def note(self) -> str:
         return pick(self.note_th, self.note_en)
+
+
+class Category(StandardPart):
+    """A หมวด of a standard: its number, title, requirement and points."""
+
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="categories")
+    number = models.CharField(_("number"), max_length=8)
+    position = models.PositiveSmallIntegerField(default=0)
+    title_th = models.CharField(max_length=300, blank=True)
+    title_en = models.CharField(max_length=300, blank=True)
+    title_status = models.CharField(
+        max_length=12, choices=FactStatus.choices, default=FactStatus.UNCONFIRMED
+    )
+    # [{"method": "interview|documents|onsite", "points": 5, "th": "...", "en": "..."}]
+    audit_items = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["standard", "position"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "number"], name="category_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard.code} {self.number}"
 
     def audit_lines(self) -> list[tuple[str, str | None, str]]:
         """(method, points, text) of the audit method, in the active language."""
@@ -198,7 +211,7 @@ class CriterionLevel(models.TextChoices):
     INDICATOR = "indicator", _("Indicator")  # ตัวชี้วัด (GL-2566)
 
 
-class Criterion(models.Model):
+class Criterion(StandardPart):
     """An item, issue or indicator of a category; leaves are what a library answers."""
 
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="criteria")
@@ -214,27 +227,11 @@ class Criterion(models.Model):
     )
     title_th = models.CharField(max_length=500, blank=True)
     title_en = models.CharField(max_length=500, blank=True)
-    requirement_th = models.TextField(blank=True)
-    requirement_en = models.TextField(blank=True)
-    requirement_wording = models.CharField(
-        max_length=12, choices=Wording.choices, default=Wording.PARAPHRASE
-    )
     status = models.CharField(
         max_length=12, choices=FactStatus.choices, default=FactStatus.CONFIRMED
     )
-    max_points = models.DecimalField(null=True, blank=True, max_digits=6, decimal_places=2)
-    points_status = models.CharField(
-        max_length=12, choices=FactStatus.choices, default=FactStatus.UNCONFIRMED
-    )
-    interview_points = models.DecimalField(null=True, blank=True, max_digits=6, decimal_places=2)
-    document_points = models.DecimalField(null=True, blank=True, max_digits=6, decimal_places=2)
-    onsite_points = models.DecimalField(null=True, blank=True, max_digits=6, decimal_places=2)
     # [{"th": "...", "en": "...", "status": "confirmed"}] — the evidence the criterion asks for
     evidence_items = models.JSONField(default=list, blank=True)
-    go_ref = models.CharField(max_length=32, blank=True)
-    note_th = models.TextField(blank=True)
-    note_en = models.TextField(blank=True)
-    sources = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["standard", "position"]
@@ -247,29 +244,8 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return f"{self.standard.code} {self.code}"
 
-    @property
-    def title(self) -> str:
-        return pick(self.title_th, self.title_en)
-
-    def title_in(self, lang: str) -> str:
-        return pick(self.title_th, self.title_en, lang)
-
-    def source_links(self) -> list[tuple[str, str, bool]]:
-        return source_links(self.sources)
-
-    def requirement_in(self, lang: str) -> str:
-        return pick(self.requirement_th, self.requirement_en, lang)
-
     def evidence_in(self, lang: str) -> list[str]:
         return [pick(e.get("th", ""), e.get("en", ""), lang) for e in self.evidence_items]
-
-    @property
-    def requirement(self) -> str:
-        return self.requirement_in(_lang())
-
-    @property
-    def note(self) -> str:
-        return pick(self.note_th, self.note_en)
 
     @property
     def evidence(self) -> list[tuple[str, str, str | None]]:

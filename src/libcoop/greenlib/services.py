@@ -114,6 +114,24 @@ def _fill_standard(standard: Standard, spec: StandardSpec, issuer: Network | Non
     standard.loaded_at = timezone.now()
 
 
+def _part_fields(spec: CategorySpec | CriterionSpec) -> dict[str, Any]:
+    """The fields of ``StandardPart`` (requirement, points, references), from a spec."""
+    return {
+        "requirement_th": spec.requirement_th,
+        "requirement_en": spec.requirement_en,
+        "requirement_wording": spec.requirement_wording,
+        "max_points": spec.max_points,
+        "points_status": spec.points_status,
+        "interview_points": spec.audit.interview,
+        "document_points": spec.audit.documents,
+        "onsite_points": spec.audit.onsite,
+        "go_ref": spec.go_ref,
+        "note_th": spec.note_th,
+        "note_en": spec.note_en,
+        "sources": spec.sources,
+    }
+
+
 def _store_category(standard: Standard, spec: CategorySpec) -> None:
     category = Category.objects.create(
         standard=standard,
@@ -122,19 +140,8 @@ def _store_category(standard: Standard, spec: CategorySpec) -> None:
         title_th=spec.title_th,
         title_en=spec.title_en,
         title_status=spec.title_status,
-        requirement_th=spec.requirement_th,
-        requirement_en=spec.requirement_en,
-        requirement_wording=spec.requirement_wording,
-        max_points=spec.max_points,
-        points_status=spec.points_status,
-        interview_points=spec.audit.interview,
-        document_points=spec.audit.documents,
-        onsite_points=spec.audit.onsite,
         audit_items=spec.audit_items,
-        go_ref=spec.go_ref,
-        note_th=spec.note_th,
-        note_en=spec.note_en,
-        sources=spec.sources,
+        **_part_fields(spec),
     )
     for criterion_spec in spec.criteria:
         _store_criterion(standard, category, None, criterion_spec)
@@ -154,19 +161,8 @@ def _store_criterion(
         title_th=spec.title_th,
         title_en=spec.title_en,
         status=spec.status,
-        requirement_th=spec.requirement_th,
-        requirement_en=spec.requirement_en,
-        requirement_wording=spec.requirement_wording,
-        max_points=spec.max_points,
-        points_status=spec.points_status,
-        interview_points=spec.audit.interview,
-        document_points=spec.audit.documents,
-        onsite_points=spec.audit.onsite,
         evidence_items=spec.evidence,
-        go_ref=spec.go_ref,
-        note_th=spec.note_th,
-        note_en=spec.note_en,
-        sources=spec.sources,
+        **_part_fields(spec),
     )
     for child in spec.children:
         _store_criterion(standard, category, node, child)

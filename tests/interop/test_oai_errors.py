@@ -82,6 +82,10 @@ def test_bad_verb(oai: OaiCall, db: None, params: Params) -> None:
         {"verb": "ListRecords", "resumptionToken": ""},
         {"verb": "ListSets", "resumptionToken": "x", "set": "library"},
         {"verb": "ListMetadataFormats", "identifier": "x\x01y"},
+        # URI characters but not a URI (a "scheme" must start with a letter): found by the
+        # fuzz test below; echoed, it made the response invalid against OAI-PMH.xsd
+        {"verb": "ListMetadataFormats", "identifier": "2024-01-01T00:00:00Z"},
+        {"verb": "GetRecord", "identifier": "//:", "metadataPrefix": "oai_dc"},
     ],
 )
 def test_bad_argument(oai: OaiCall, small_catalog: dict[str, int], params: Params) -> None:

@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 
+from lxml import etree
+
 
 class OAIError(Exception):
     """An OAI-PMH error condition (§3.6): one of the eight codes and a message."""
@@ -35,6 +37,23 @@ _SYNTAX = {  # the request attribute types in OAI-PMH.xsd
     "identifier": re.compile(r"[A-Za-z0-9\-_.!~*'();/?:@&=+$,%#\[\]]+"),  # URI characters
     "resumptionToken": re.compile(r".+", re.DOTALL),
 }
+# xs:anyURI as the schema validator (libxml2) checks it: an identifier we would echo in the
+# request element must be valid there, or the response itself would be invalid (§3.2).
+_ANY_URI = etree.XMLSchema(
+    etree.XML(
+        b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="u">'
+        b'<xs:complexType><xs:attribute name="v" type="xs:anyURI"/></xs:complexType>'
+        b"</xs:element></xs:schema>"
+    )
+)
+
+
+def _is_any_uri(value: str) -> bool:
+    element = etree.Element("u")
+    element.set("v", value)
+    return bool(_ANY_URI.validate(element))
+
+
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SECOND = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
@@ -62,6 +81,8 @@ def parse(arguments: Mapping[str, Sequence[str]]) -> tuple[str, dict[str, str]]:
         syntax = _SYNTAX.get(key)  # from and until: checked by dates below
         if not _XML_CHARS.fullmatch(value) or (syntax and not syntax.fullmatch(value)):
             raise bad(f"The {key} argument has an illegal syntax.")
+        if key == "identifier" and not _is_any_uri(value):
+            raise bad("The identifier argument is not a URI.")
         params[key] = value
     if "resumptionToken" in params:
         if len(params) > 1:

@@ -1,6 +1,8 @@
 """Ingest throughput: LibCoop's full import (parse, store, match, cluster, index) against raw
 ``pymarc.MARCReader`` iteration of the same file, each phase in its own process so that the
-peak RSS figures are its own. Run through ``bench/run.py ingest``.
+peak RSS figures are its own (the import's worker process, which reads and prepares the file
+while the importing process writes, is reported beside it, with both processes' CPU time
+and the machine's load). Run through ``bench/run.py ingest``.
 """
 
 from __future__ import annotations
@@ -127,8 +129,13 @@ def make_file(path: Path, count: int, seed: int = 1) -> None:
             writer.write(r)
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def phase_raw(path: str) -> dict[str, float]:
@@ -160,6 +167,8 @@ def phase_ingest(path: str, other: str) -> dict[str, float]:
         code="BENCH-B", defaults={"kind": InstitutionKind.UNIVERSITY_LIBRARY, "name_en": "B"}
     )
     import_file(other, b, acting_user=SYSTEM)  # the other library's records to match against
+    cpu = _cpu_seconds(resource.RUSAGE_SELF), _cpu_seconds(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()
     start = time.perf_counter()
     job = import_file(path, a, acting_user=SYSTEM)
     seconds = time.perf_counter() - start
@@ -168,6 +177,12 @@ def phase_ingest(path: str, other: str) -> dict[str, float]:
         "added": job.added,
         "seconds": seconds,
         "peak_rss_mb": _peak_rss_mb(),
+        # The import's worker process (reading and preparing the file), if it used one.
+        "worker_peak_rss_mb": _peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "cpu_writer_s": _cpu_seconds(resource.RUSAGE_SELF) - cpu[0],
+        "cpu_worker_s": _cpu_seconds(resource.RUSAGE_CHILDREN) - cpu[1],
+        "load_before": [round(x, 2) for x in load],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -199,6 +214,12 @@ def run(count: int) -> dict[str, object]:
             ),
             "raw_peak_rss_mb": round(raw["peak_rss_mb"], 1),
             "ingest_peak_rss_mb": round(ingest["peak_rss_mb"], 1),
+            "ingest_worker_peak_rss_mb": round(ingest.get("worker_peak_rss_mb", 0), 1),
+            "ingest_cpu_seconds": {
+                "writer": round(ingest.get("cpu_writer_s", 0), 1),
+                "worker": round(ingest.get("cpu_worker_s", 0), 1),
+            },
+            "load": {"before": ingest.get("load_before"), "after": ingest.get("load_after")},
         }
 
 

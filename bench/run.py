@@ -95,7 +95,7 @@ def bench_search() -> dict[str, object]:
     sizes = [
         int(s) for s in os.environ.get("LIBCOOP_BENCH_SEARCH_SIZES", "100000,1000000").split(",")
     ]
-    return {"runs": search.run(sizes)}
+    return search.run(sizes)
 
 
 def bench_harvest() -> dict[str, object]:

@@ -11,13 +11,14 @@ keys (no full rebuild). Invariants, enforced here and tested on both databases:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db import connection
 
+from libcoop.catalog import bulk
 from libcoop.catalog.matching import HARD_REJECTIONS, MatchInfo, Verdict, blocking_keys, compare
 from libcoop.catalog.models import (
     BibRecord,
@@ -27,7 +28,6 @@ from libcoop.catalog.models import (
     MatchKey,
     OverrideKind,
 )
-from libcoop.core.bulk import fast_insert, fast_update
 
 MAX_CANDIDATES_PER_KEY = 200
 INFO_FIELDS = (
@@ -43,6 +43,8 @@ INFO_FIELDS = (
     "other_ids",
     "cluster_id",
 )
+_RECORDS = bulk.table(BibRecord)
+_INFO_SQL = f"SELECT {', '.join(INFO_FIELDS)} FROM {_RECORDS} WHERE id {{ids}} AND active"  # noqa: S608
 
 
 def info_from_row(row: dict[str, Any]) -> MatchInfo:
@@ -64,13 +66,28 @@ def info_from_record(record: BibRecord) -> MatchInfo:
     return info_from_row({name: getattr(record, name) for name in INFO_FIELDS})
 
 
+def _info_rows(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """INFO_FIELDS of the active records among *ids*, by id."""
+    out = {}
+    for values in bulk.select(_INFO_SQL, sorted(ids)):
+        row = dict(zip(INFO_FIELDS, values, strict=True))
+        for name in ("isbns", "issns", "other_ids"):
+            row[name] = bulk.from_json(row[name])
+        out[row["id"]] = row
+    return out
+
+
+def replace_keys(keys: Mapping[int, Iterable[str]], *, replaced: Iterable[int] = ()) -> None:
+    """Drop the blocking keys of the *replaced* records, then store *keys* (record -> keys)."""
+    table = bulk.table(MatchKey)
+    bulk.execute(f"DELETE FROM {table} WHERE record_id {{ids}}", list(replaced))  # noqa: S608
+    bulk.insert(MatchKey, ["record", "key"], [(r, k) for r, ks in keys.items() for k in sorted(ks)])
+
+
 def write_keys(records: Iterable[MatchInfo]) -> None:
     """Replace the blocking keys of *records* (all of them active)."""
-    records = list(records)
-    MatchKey.objects.filter(record_id__in=[r.record_id for r in records]).delete()
-    fast_insert(
-        [MatchKey(record_id=r.record_id, key=k) for r in records for k in sorted(blocking_keys(r))]
-    )
+    keys = {r.record_id: blocking_keys(r) for r in records}
+    replace_keys(keys, replaced=list(keys))
 
 
 @dataclass
@@ -97,9 +114,11 @@ class _State:
 def _load_overrides(record_ids: set[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     apart: dict[int, set[int]] = defaultdict(set)
     together: dict[int, set[int]] = defaultdict(set)
-    rows = ClusterOverride.objects.filter(
-        Q(record_a_id__in=record_ids) | Q(record_b_id__in=record_ids)
-    ).values_list("kind", "record_a_id", "record_b_id")
+    rows = bulk.select(
+        f"SELECT kind, record_a_id, record_b_id FROM {bulk.table(ClusterOverride)}"  # noqa: S608
+        " WHERE record_a_id {ids} OR record_b_id {ids}",
+        sorted(record_ids),
+    )
     for kind, a, b in rows:
         table = apart if kind == OverrideKind.KEEP_APART else together
         table[a].add(b)
@@ -112,96 +131,126 @@ def assign(record_ids: Iterable[int], *, acting_user: object = None) -> set[int]
 
     Call inside the caller's transaction, after the records and their keys are written.
     """
-    ids = set(record_ids)
-    if not ids:
+    rows = _info_rows(set(record_ids))
+    return assign_infos(
+        {rid: info_from_row(r) for rid, r in rows.items()},
+        {rid: r["cluster_id"] for rid, r in rows.items()},
+        acting_user=acting_user,
+    )
+
+
+def assign_infos(
+    infos: dict[int, MatchInfo],
+    current: Mapping[int, int | None],
+    *,
+    acting_user: object = None,
+) -> set[int]:
+    """``assign`` for records whose facts the caller has: *infos* of active records, by id,
+    and each one's cluster now (*current*, None for none). Returns the touched clusters."""
+    if not infos:
         return set()
-    rows = {
-        r["id"]: r for r in BibRecord.objects.filter(id__in=ids, active=True).values(*INFO_FIELDS)
-    }
-    infos = {rid: info_from_row(r) for rid, r in rows.items()}
-    # The keys write_keys stored for these records, derived again rather than read back.
+    # The keys replace_keys stored for these records, derived again rather than read back.
     keys_of = {rid: blocking_keys(info) for rid, info in infos.items()}
-    all_keys = set().union(*keys_of.values()) if keys_of else set()
+    all_keys = set().union(*keys_of.values())
     candidates_by_key: dict[str, list[int]] = defaultdict(list)
-    for rid, key in (
-        MatchKey.objects.filter(key__in=all_keys, record__active=True)
-        .exclude(record_id__in=infos)
-        .values_list("record_id", "key")
-        .order_by("record_id")
+    for rid, key in bulk.select(
+        f"SELECT k.record_id, k.key FROM {bulk.table(MatchKey)} AS k"  # noqa: S608
+        f" JOIN {_RECORDS} AS r ON r.id = k.record_id"
+        " WHERE k.key {ids} AND r.active ORDER BY k.record_id",
+        sorted(all_keys),
+        texts=True,
     ):
-        if len(candidates_by_key[key]) < MAX_CANDIDATES_PER_KEY:
+        if rid not in infos and len(candidates_by_key[key]) < MAX_CANDIDATES_PER_KEY:
             candidates_by_key[key].append(rid)
     candidate_ids = {rid for rids in candidates_by_key.values() for rid in rids}
     apart, together = _load_overrides(set(infos))
     partner_ids = {p for ps in together.values() for p in ps} - set(infos)
-    cand_rows = {
-        r["id"]: r
-        for r in BibRecord.objects.filter(id__in=candidate_ids | partner_ids, active=True).values(
-            *INFO_FIELDS
-        )
-    }
+    cand_rows = _info_rows(candidate_ids | partner_ids)
     cand_infos = {rid: info_from_row(r) for rid, r in cand_rows.items()}
 
     state = _State()
-    cluster_ids = {
-        r["cluster_id"] for r in [*rows.values(), *cand_rows.values()] if r["cluster_id"]
+    cluster_ids = {c for c in current.values() if c} | {
+        r["cluster_id"] for r in cand_rows.values() if r["cluster_id"]
     }
-    for cid, rid, lib in BibRecord.objects.filter(
-        cluster_id__in=cluster_ids, active=True
-    ).values_list("cluster_id", "id", "library_id"):
+    for cid, rid, lib in bulk.select(
+        f"SELECT cluster_id, id, library_id FROM {_RECORDS}"  # noqa: S608
+        " WHERE cluster_id {ids} AND active",
+        sorted(cluster_ids),
+    ):
         state.libraries[cid].add(lib)
         state.members[cid].add(rid)
         state.cluster_of[rid] = cid
-    for rid, row in rows.items():
-        state.cluster_of.setdefault(rid, row["cluster_id"])
+    for rid in infos:
+        state.cluster_of.setdefault(rid, current.get(rid))
     # Every member of a candidate cluster is checked for hard conflicts before joining it.
     missing = {m for ms in state.members.values() for m in ms} - set(cand_infos) - set(infos)
-    for r in BibRecord.objects.filter(id__in=missing, active=True).values(*INFO_FIELDS):
-        cand_infos[r["id"]] = info_from_row(r)
+    for rid, r in _info_rows(missing).items():
+        cand_infos[rid] = info_from_row(r)
 
-    decisions: list[MatchDecision] = []
+    user = acting_user if isinstance(acting_user, User) else None
+    decisions: list[tuple[int, int, int | None, str, str, dict[str, float]]] = []
     pending: list[int] = []
     for rid in sorted(infos):
         info = infos[rid]
         choice = _choose(info, keys_of[rid], candidates_by_key, cand_infos, apart, together, state)
-        current = state.cluster_of.get(rid)
-        if current is not None:
-            state.touched.add(current)  # its record changed: the display must follow
+        now_in = state.cluster_of.get(rid)
+        if now_in is not None:
+            state.touched.add(now_in)  # its record changed: the display must follow
         if choice is None:
-            if current is not None and state.members[current] == {rid}:
+            if now_in is not None and state.members[now_in] == {rid}:
                 continue  # already alone in its own cluster
             placeholder = -1 - len(pending)  # a new cluster, created in bulk below
             pending.append(placeholder)
             state.move(info, placeholder)
-            decisions.append(
-                MatchDecision(record_id=rid, cluster_id=placeholder, rule="new_cluster", scores={})
-            )
+            decisions.append((rid, placeholder, None, "new_cluster", "", {}))
             continue
         cluster_id, verdict, matched = choice
-        if cluster_id != current:
+        if cluster_id != now_in:
             state.move(info, cluster_id)
-        decisions.append(
-            MatchDecision(
-                record_id=rid,
-                cluster_id=cluster_id,
-                matched_record_id=matched,
-                rule=verdict.rule,
-                key=verdict.key,
-                scores=verdict.scores,
-                acting_user=acting_user if isinstance(acting_user, User) else None,
-            )
-        )
-    created = Cluster.objects.bulk_create([Cluster() for _ in pending], batch_size=1000)
-    real = {placeholder: c.pk for placeholder, c in zip(pending, created, strict=True)}
+        decisions.append((rid, cluster_id, matched, verdict.rule, verdict.key, verdict.scores))
+    real = dict(zip(pending, new_clusters(len(pending)), strict=True))
     for rid, maybe in state.cluster_of.items():
         if maybe is not None and maybe < 0:
             state.cluster_of[rid] = real[maybe]
-    for d in decisions:
-        d.cluster_id = real.get(d.cluster_id, d.cluster_id)
     state.touched = {real.get(c, c) for c in state.touched}
     _save_assignments(infos, state)
-    fast_insert(decisions)
+    now = bulk.now_value()
+    bulk.insert(
+        MatchDecision,
+        ["record", "cluster", "matched_record", "rule", "key", "scores", "created", "acting_user"],
+        [
+            (
+                rid,
+                real.get(cid, cid),
+                matched,
+                rule,
+                key,
+                bulk.to_json(scores),
+                now,
+                # new clusters were made by the import, not chosen by a person
+                None if rule == "new_cluster" else (user.pk if user else None),
+            )
+            for rid, cid, matched, rule, key, scores in decisions
+        ],
+    )
     return state.touched
+
+
+def new_clusters(count: int) -> list[int]:
+    """Create *count* empty clusters (``merged.refresh_clusters`` fills them); their ids,
+    ascending."""
+    if count <= 0:
+        return []
+    now = bulk.now_value()
+    sql = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"  # noqa: S608
+        f" INSERT INTO {bulk.table(Cluster)} (created, updated, active, title, title_sort,"
+        " author, year, format, language, isbn, record_count, library_count, merged)"
+        " SELECT %s, %s, TRUE, '', '', '', NULL, '', '', '', 0, 0, '{}' FROM n RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, now, now])
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def _choose(
@@ -272,9 +321,8 @@ def _conflicts(
 
 
 def _save_assignments(infos: dict[int, MatchInfo], state: _State) -> None:
-    changed = [
-        BibRecord(id=rid, cluster_id=state.cluster_of[rid])
-        for rid in infos
-        if state.cluster_of.get(rid) is not None
-    ]
-    fast_update(changed, ["cluster"])
+    bulk.update(
+        BibRecord,
+        ["cluster"],
+        [(state.cluster_of[rid], rid) for rid in infos if state.cluster_of.get(rid) is not None],
+    )

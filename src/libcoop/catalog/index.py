@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from libcoop.catalog import bulk
 from libcoop.catalog.models import BibRecord, Cluster
-from libcoop.textsearch.backends import SearchDocument, backend_for
+from libcoop.textsearch.backends import SearchDocument, analysis, backend_for
+from libcoop.textsearch.backends.analysis import FieldTerms
 
 
 def document_for(cluster: Cluster, local_ids: list[str]) -> SearchDocument:
@@ -23,15 +25,27 @@ def document_for(cluster: Cluster, local_ids: list[str]) -> SearchDocument:
     )
 
 
+def prime(terms: Iterable[tuple[str, FieldTerms]]) -> None:
+    """Text analysed by an import's worker process, for the documents about to be indexed."""
+    if terms:
+        analysis.prime(terms)
+
+
 def refresh(clusters: Iterable[Cluster]) -> None:
     """Index active clusters and drop inactive ones, in the caller's transaction."""
     clusters = list(clusters)
     if not clusters:
         return
     backend = backend_for(connection)
-    local_ids: dict[int, list[str]] = {c.pk: [] for c in clusters}
-    for cid, lid in BibRecord.objects.filter(cluster_id__in=local_ids, active=True).values_list(
-        "cluster_id", "local_id"
+    # The merged record lists its members' local ids; older ones are looked up.
+    local_ids: dict[int, list[str]] = {
+        c.pk: [r["local_id"] for r in (c.merged or {}).get("records", [])] for c in clusters
+    }
+    unlisted = [c.pk for c in clusters if c.active and "records" not in (c.merged or {})]
+    for cid, lid in bulk.select(
+        f"SELECT cluster_id, local_id FROM {bulk.table(BibRecord)}"  # noqa: S608
+        " WHERE cluster_id {ids} AND active",
+        unlisted,
     ):
         local_ids[cid].append(lid)
     backend.delete([c.pk for c in clusters if not c.active])

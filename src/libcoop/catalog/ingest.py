@@ -5,16 +5,18 @@ in its own transaction: upsert by (library, 001) with a checksum so that re-impo
 same file changes nothing, withdraw records marked deleted (leader/05 = d) without losing
 them, keep holdings per library, match and cluster incrementally, and report every broken
 record with its position and reason. One broken record never stops the file.
+
+Reading and preparing the records (``prepare``: no database) runs in a worker process for
+large files while this process writes; writes are set-based (``bulk``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -22,9 +24,7 @@ from django.utils import timezone
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record as audit
-from libcoop.catalog import clustering, index
-from libcoop.catalog.facts import BibFacts, extract_facts
-from libcoop.catalog.marc import ParsedRecord, RecordProblem, read_marc
+from libcoop.catalog import bulk, clustering, index
 from libcoop.catalog.merged import refresh_clusters
 from libcoop.catalog.models import (
     BibRecord,
@@ -32,78 +32,30 @@ from libcoop.catalog.models import (
     ImportJob,
     ImportProblem,
     ImportStatus,
-    MatchKey,
 )
-from libcoop.core.bulk import fast_insert, fast_update
+from libcoop.catalog.prepare import (
+    HOLDING_COLUMNS,
+    RAW_PROBLEM_LIMIT,
+    RECORD_COLUMNS,
+    Prepared,
+    Problem,
+    holdings_of,
+    prepared_batches,
+    record_fields,
+)
 from libcoop.network.abilities import Actor, require
 from libcoop.network.models import Institution
-from libcoop.textsearch.keys import author_key, text_key
 
-BATCH_SIZE = 500
-RAW_PROBLEM_LIMIT = 64 * 1024
+BATCH_SIZE = 2000
 
-
-@dataclass
-class _Row:
-    """One parsed record ready to be written."""
-
-    item: ParsedRecord
-    local_id: str
-    checksum: str
-    facts: BibFacts
-    deleted: bool
-
-
-def record_fields(item: ParsedRecord, facts: BibFacts, checksum: str) -> dict[str, Any]:
-    """The BibRecord columns for a parsed record."""
-    other_ids = [f"oclc:{n}" for n in facts.oclc_numbers]
-    if facts.lccn:
-        other_ids.append(f"lccn:{facts.lccn}")
-    return {
-        "raw": item.raw,
-        "raw_format": "marcxml" if item.raw.lstrip()[:1] == b"<" else "iso2709",
-        "source_encoding": item.encoding[:40],
-        "checksum": checksum,
-        "marc": item.record.as_dict(),
-        "warnings": list(item.warnings),
-        "format": facts.format,
-        "language": (facts.language or "")[:3],
-        "title": facts.title,
-        "title_key": text_key(facts.title_sort)[:300],
-        "author": (facts.main_author or "")[:300],
-        "author_key": author_key(facts.main_author or "")[:200],
-        "year": facts.year,
-        "pages": facts.pages,
-        "isbns": list(facts.isbns),
-        "issns": list(facts.issns),
-        "other_ids": other_ids,
-        "subjects": list(facts.subjects),
-        "field_count": len(item.record.fields),
-    }
-
-
-def holdings_of(item: ParsedRecord, library: Institution) -> list[dict[str, str]]:
-    """Holdings from 852 (MARC holdings) or 949 (common local item field); else one per library."""
-    out = []
-    for field in item.record.get_fields("852"):
-        out.append(
-            {
-                "location": " ".join(field.get_subfields("a", "b", "c"))[:200],
-                "call_number": " ".join(field.get_subfields("h", "i", "j", "k"))[:200],
-                "barcode": " ".join(field.get_subfields("p"))[:100],
-                "note": " ".join(field.get_subfields("z"))[:300],
-            }
-        )
-    for field in item.record.get_fields("949"):
-        out.append(
-            {
-                "location": " ".join(field.get_subfields("l", "m"))[:200],
-                "call_number": " ".join(field.get_subfields("a", "b"))[:200],
-                "barcode": " ".join(field.get_subfields("i", "p"))[:100],
-                "note": " ".join(field.get_subfields("z"))[:300],
-            }
-        )
-    return out or [{"location": "", "call_number": "", "barcode": "", "note": ""}]
+__all__ = [
+    "BATCH_SIZE",
+    "RAW_PROBLEM_LIMIT",
+    "holdings_of",
+    "import_deletes",
+    "import_file",
+    "record_fields",
+]
 
 
 def import_file(
@@ -113,14 +65,27 @@ def import_file(
     acting_user: Actor,
     job: ImportJob | None = None,
     batch_size: int = BATCH_SIZE,
+    parallel: bool | None = None,
 ) -> ImportJob:
-    """Import one ISO 2709 or MARCXML file for *library*; returns the finished job."""
+    """Import one ISO 2709 or MARCXML file for *library*; returns the finished job.
+
+    A large file is read and prepared by a worker process while this one writes
+    (``parallel``: None decides by the file's size; the result is the same either way).
+    """
     require(acting_user, "catalog.import", library)
     job = _start_job(source, library, acting_user, job)
     with _recorded(job, acting_user):
-        for batch in _batches(read_marc(source), batch_size):
+        for batch in prepared_batches(source, batch_size, parallel=parallel):
             with transaction.atomic():
-                _load_batch(job, library, batch, acting_user)
+                _write_batch(
+                    job,
+                    library,
+                    batch.rows,
+                    batch.problems,
+                    acting_user,
+                    last_offset=batch.last_offset,
+                    seen=batch.seen,
+                )
     return job
 
 
@@ -213,180 +178,123 @@ def _finish_job(job: ImportJob, acting_user: Actor) -> None:
     )
 
 
-def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _problem(
-    job: ImportJob, item: RecordProblem | ParsedRecord, reason: str, message: str
-) -> ImportProblem:
-    return ImportProblem(
-        job=job,
-        position=item.position,
-        offset=item.offset,
-        local_id=(item.local_id or "")[:100],
-        reason=reason[:32],
-        message=message,
-        raw=item.raw[:RAW_PROBLEM_LIMIT],
+def _write_problems(job: ImportJob, problems: list[Problem]) -> None:
+    bulk.insert(
+        ImportProblem,
+        ["job", "position", "offset", "local_id", "reason", "message", "raw"],
+        [(job.pk, p.position, p.offset, p.local_id, p.reason, p.message, p.raw) for p in problems],
     )
 
 
-def _prepare(job: ImportJob, batch: list[Any]) -> tuple[dict[str, _Row], list[ImportProblem]]:
-    rows: dict[str, _Row] = {}
-    problems: list[ImportProblem] = []
-    for item in batch:
-        if isinstance(item, RecordProblem):
-            problems.append(_problem(job, item, item.reason, item.message))
-            continue
-        local_id = item.local_id or _fallback_id(item)
-        if len(local_id) > 100:
-            problems.append(
-                _problem(job, item, "bad_001", "The 001 is longer than 100 characters.")
-            )
-            continue
-        try:
-            facts = extract_facts(item.record)
-        except Exception as exc:  # a parsed record whose fields defeat extraction
-            problems.append(_problem(job, item, "bad_fields", f"{type(exc).__name__}: {exc}"))
-            continue
-        if not item.local_id:
-            item.warnings.append(f"no 001: stored under {local_id}")
-        if local_id in rows:
-            earlier = rows[local_id].item
-            problems.append(
-                _problem(
-                    job,
-                    earlier,
-                    "duplicate_001",
-                    f"Record {item.position} has the same 001; the later record is kept "
-                    "and this one is stored here only.",
-                )
-            )
-        rows[local_id] = _Row(
-            item=item,
-            local_id=local_id,
-            checksum=hashlib.sha256(item.raw).hexdigest(),
-            facts=facts,
-            deleted=facts.deleted,
-        )
-    return rows, problems
+@dataclass(slots=True)
+class _Written:
+    """A record of the batch as it is now in the database."""
+
+    pk: int
+    row: Prepared
+    previous_cluster: int | None  # its cluster before this batch (None for a new record)
 
 
-def _fallback_id(item: ParsedRecord) -> str:
-    """A stable id for a record without 001: its first 035, else a digest of its bytes (so a
-    re-import of the same file still changes nothing)."""
-    for field in item.record.get_fields("035"):
-        for value in field.get_subfields("a"):
-            if value.strip():
-                return "035:" + value.strip()[:90]
-    return "sha1:" + hashlib.sha1(item.raw, usedforsecurity=False).hexdigest()[:20]
+_RECORD_INSERT = ["library", "local_id", "active", "job", "created", "updated", *RECORD_COLUMNS]
+_RECORD_UPDATE = ["active", *RECORD_COLUMNS, "job", "updated"]
 
 
-def _load_batch(job: ImportJob, library: Institution, batch: list[Any], acting_user: Actor) -> None:
-    rows, problems = _prepare(job, batch)
+def _write_batch(
+    job: ImportJob,
+    library: Institution,
+    rows: dict[str, Prepared],
+    problems: list[Problem],
+    acting_user: Actor,
+    *,
+    last_offset: int,
+    seen: int | None = None,
+) -> None:
+    """Write one prepared batch: records, holdings, keys, clusters and search documents."""
+    table = bulk.table(BibRecord)
     existing = {
-        r["local_id"]: r
-        for r in BibRecord.objects.filter(library=library, local_id__in=list(rows)).values(
-            "id", "local_id", "checksum", "active", "cluster_id"
+        lid: (pk, checksum, active, cluster_id)
+        for lid, pk, checksum, active, cluster_id in bulk.select(
+            f"SELECT local_id, id, checksum, active, cluster_id FROM {table}"  # noqa: S608
+            " WHERE local_id {ids} AND library_id = %s",
+            list(rows),
+            library.pk,
+            texts=True,
         )
     }
-    new: list[BibRecord] = []
-    changed: list[BibRecord] = []
+    now = bulk.now_value()
+    new: list[Prepared] = []
+    changed: list[tuple[int, Prepared, int | None]] = []
     withdrawn: list[int] = []
     unchanged = 0
     for lid, row in rows.items():
         ex = existing.get(lid)
-        if ex is not None and ex["checksum"] == row.checksum:
+        if ex is not None and ex[1] == row.checksum:
             unchanged += 1
             continue
-        fields = record_fields(row.item, row.facts, row.checksum)
-        fields["active"] = not row.deleted
         if ex is None:
-            new.append(BibRecord(library=library, local_id=lid, job=job, **fields))
+            new.append(row)
         else:
-            changed.append(
-                BibRecord(
-                    id=ex["id"],
-                    library=library,
-                    local_id=lid,
-                    job=job,
-                    updated=timezone.now(),
-                    **fields,
-                )
-            )
-            if row.deleted and ex["active"]:
-                withdrawn.append(ex["id"])
-    fast_insert(new)
+            changed.append((ex[0], row, ex[3]))
+            if not row.active and ex[2]:
+                withdrawn.append(ex[0])
+    bulk.insert(
+        BibRecord,
+        _RECORD_INSERT,
+        [(library.pk, r.local_id, r.active, job.pk, now, now, *r.values) for r in new],
+    )
+    written: list[_Written] = []
     if new:
         ids = dict(
-            BibRecord.objects.filter(
-                library=library, local_id__in=[r.local_id for r in new]
-            ).values_list("local_id", "id")
+            bulk.select(
+                f"SELECT local_id, id FROM {table} WHERE local_id {{ids}} AND library_id = %s",  # noqa: S608
+                [r.local_id for r in new],
+                library.pk,
+                texts=True,
+            )
         )
-        for r in new:
-            r.pk = ids[r.local_id]
+        written = [_Written(ids[r.local_id], r, None) for r in new]
     if changed:
-        fast_update(changed, [*_UPDATE_FIELDS, "job", "updated"])
-    written = new + changed
-    _write_holdings(written, rows, library)
-    active = [r for r in written if r.active]
-    clustering.write_keys(clustering.info_from_record(r) for r in active)
-    old_clusters = _detach([r.pk for r in written if not r.active])
-    touched = clustering.assign([r.pk for r in active], acting_user=acting_user)
+        bulk.update(
+            BibRecord,
+            _RECORD_UPDATE,
+            [(r.active, *r.values, job.pk, now, pk) for pk, r, _ in changed],
+        )
+        written += [_Written(pk, r, cluster) for pk, r, cluster in changed]
+    _write_holdings(written, [pk for pk, _, _ in changed], library)
+    active = [w for w in written if w.row.active]
+    infos = {w.pk: w.row.match_info(w.pk, library.pk) for w in active}
+    clustering.replace_keys(
+        {w.pk: w.row.keys for w in active}, replaced=[pk for pk, _, _ in changed]
+    )
+    old_clusters = _detach([w.pk for w in written if not w.row.active])
+    touched = clustering.assign_infos(
+        infos, {w.pk: w.previous_cluster for w in active}, acting_user=acting_user
+    )
+    for w in active:
+        index.prime(w.row.terms)
     index.refresh(refresh_clusters(touched | old_clusters))
-    ImportProblem.objects.bulk_create(problems)
-    job.seen += len(batch)
+    _write_problems(job, problems)
+    job.seen += len(rows) + len(problems) if seen is None else seen
     job.added += sum(1 for r in new if r.active)
-    job.updated += sum(1 for r in changed if r.active)
+    job.updated += sum(1 for _, r, _ in changed if r.active)
     job.deleted += sum(1 for r in new if not r.active) + len(withdrawn)
     job.unchanged += unchanged
     job.rejected += len(problems)
-    last = batch[-1]
-    job.bytes_done = max(job.bytes_done, int(getattr(last, "offset", 0)))
+    job.bytes_done = max(job.bytes_done, last_offset)
     job.save(
         update_fields=["seen", "added", "updated", "deleted", "unchanged", "rejected", "bytes_done"]
     )
 
 
-_UPDATE_FIELDS = [
-    "active",
-    "raw",
-    "raw_format",
-    "source_encoding",
-    "checksum",
-    "marc",
-    "warnings",
-    "format",
-    "language",
-    "title",
-    "title_key",
-    "author",
-    "author_key",
-    "year",
-    "pages",
-    "isbns",
-    "issns",
-    "other_ids",
-    "subjects",
-    "field_count",
-]
-
-
-def _write_holdings(records: list[BibRecord], rows: dict[str, _Row], library: Institution) -> None:
-    Holding.objects.filter(record_id__in=[r.pk for r in records]).delete()
-    fast_insert(
-        [
-            Holding(record_id=r.pk, library=library, **h)
-            for r in records
-            for h in holdings_of(rows[r.local_id].item, library)
-        ]
+def _write_holdings(written: list[_Written], replaced: list[int], library: Institution) -> None:
+    bulk.execute(
+        f"DELETE FROM {bulk.table(Holding)} WHERE record_id {{ids}}",  # noqa: S608
+        replaced,
+    )
+    bulk.insert(
+        Holding,
+        ["record", "library", *HOLDING_COLUMNS],
+        [(w.pk, library.pk, *h) for w in written for h in w.row.holdings],
     )
 
 
@@ -395,13 +303,16 @@ def _detach(record_ids: Iterable[int]) -> set[int]:
     ids = list(record_ids)
     if not ids:
         return set()
-    clusters = set(
-        BibRecord.objects.filter(id__in=ids, cluster__isnull=False).values_list(
-            "cluster_id", flat=True
+    table = bulk.table(BibRecord)
+    clusters = {
+        row[0]
+        for row in bulk.select(
+            f"SELECT cluster_id FROM {table} WHERE id {{ids}} AND cluster_id IS NOT NULL",  # noqa: S608
+            ids,
         )
-    )
-    MatchKey.objects.filter(record_id__in=ids).delete()
-    BibRecord.objects.filter(id__in=ids).update(cluster=None)
+    }
+    clustering.replace_keys({}, replaced=ids)
+    bulk.execute(f"UPDATE {table} SET cluster_id = NULL WHERE id {{ids}}", ids)  # noqa: S608
     return clusters
 
 

@@ -6,10 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
-
+from libcoop.catalog import bulk
 from libcoop.catalog.models import BibRecord, Cluster
-from libcoop.core.bulk import fast_update
+from libcoop.network.models import Institution
 
 RECORD_FIELDS = (
     "id",
@@ -27,6 +26,27 @@ RECORD_FIELDS = (
     "subjects",
     "field_count",
 )
+SUBJECT_LIMIT = 30
+_COLUMNS = ", ".join("i.code" if f == "library__code" else f"r.{f}" for f in RECORD_FIELDS)
+_ROWS_SQL = (
+    f"SELECT {_COLUMNS} FROM {bulk.table(BibRecord)} AS r"  # noqa: S608
+    f" JOIN {bulk.table(Institution)} AS i ON i.id = r.library_id"
+    " WHERE r.cluster_id {ids} AND r.active"
+)
+DISPLAY_FIELDS = [
+    "active",
+    "title",
+    "title_sort",
+    "author",
+    "year",
+    "format",
+    "language",
+    "isbn",
+    "record_count",
+    "library_count",
+    "merged",
+    "updated",
+]
 
 
 def _richness(row: dict[str, Any]) -> tuple[int, int]:
@@ -34,68 +54,99 @@ def _richness(row: dict[str, Any]) -> tuple[int, int]:
     return (-row["field_count"], row["id"])
 
 
+def merge(cluster: Cluster, rows: list[dict[str, Any]]) -> None:
+    """Set *cluster*'s display fields and counts from its active member records (*rows*:
+    RECORD_FIELDS); no rows make it inactive."""
+    rows = sorted(rows, key=_richness)
+    if not rows:  # the display fields stay as they were: what the cluster last showed
+        cluster.active = False
+        cluster.record_count = cluster.library_count = 0
+        cluster.merged = {}
+        return
+    best = rows[0]
+    cluster.active = True
+    cluster.title = best["title"]
+    cluster.title_sort = best["title"][:300].casefold()
+    cluster.author = best["author"][:300]
+    cluster.year = best["year"]
+    cluster.format = best["format"]
+    cluster.language = best["language"] or ""
+    isbns = sorted({i for r in rows for i in r["isbns"]})
+    cluster.isbn = isbns[0] if isbns else ""
+    cluster.record_count = len(rows)
+    cluster.library_count = len({r["library_id"] for r in rows})
+    subjects: list[str] = []
+    for r in rows:
+        for s in r["subjects"]:
+            if s not in subjects:
+                subjects.append(s)
+    cluster.merged = {
+        "base_record": best["id"],
+        "titles": sorted({r["title"] for r in rows}),
+        "authors": sorted({r["author"] for r in rows if r["author"]}),
+        "isbns": isbns,
+        "issns": sorted({i for r in rows for i in r["issns"]}),
+        "subjects": subjects[:SUBJECT_LIMIT],
+        "records": [
+            {"library": r["library__code"], "local_id": r["local_id"], "id": r["id"]}
+            for r in sorted(rows, key=lambda r: (r["library__code"], r["local_id"]))
+        ],
+    }
+
+
+def member_rows(cluster_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """RECORD_FIELDS of the active records of each cluster."""
+    by_cluster: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for values in bulk.select(_ROWS_SQL, sorted(set(cluster_ids))):
+        row = dict(zip(RECORD_FIELDS, values, strict=True))
+        for name in ("isbns", "issns", "subjects"):
+            row[name] = bulk.from_json(row[name])
+        by_cluster[row["cluster_id"]].append(row)
+    return by_cluster
+
+
 def refresh_clusters(cluster_ids: Iterable[int]) -> list[Cluster]:
-    """Recompute display fields and counts; a cluster with no active record becomes inactive."""
+    """Recompute display fields and counts; a cluster with no active record becomes inactive.
+
+    Returns the clusters with their new display fields (read for indexing, not for saving:
+    other fields are not loaded).
+    """
     ids = sorted(set(cluster_ids))
     if not ids:
         return []
-    by_cluster: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in BibRecord.objects.filter(cluster_id__in=ids, active=True).values(*RECORD_FIELDS):
-        by_cluster[row["cluster_id"]].append(row)
-    clusters = list(Cluster.objects.filter(id__in=ids))
-    now = timezone.now()  # bulk_update skips auto_now; the OAI datestamp must move
+    by_cluster = member_rows(ids)
+    sql = f"SELECT id FROM {bulk.table(Cluster)} WHERE id {{ids}}"  # noqa: S608
+    existing = [row[0] for row in bulk.select(sql, ids)]
+    clusters = [Cluster(id=cid) for cid in sorted(existing)]
+    now = bulk.now_value()  # the OAI datestamp must move
     for cluster in clusters:
-        cluster.updated = now
-        rows = sorted(by_cluster.get(cluster.pk, []), key=_richness)
-        if not rows:
-            cluster.active = False
-            cluster.record_count = cluster.library_count = 0
-            cluster.merged = {}
-            continue
-        best = rows[0]
-        cluster.active = True
-        cluster.title = best["title"]
-        cluster.title_sort = best["title"][:300].casefold()
-        cluster.author = best["author"][:300]
-        cluster.year = best["year"]
-        cluster.format = best["format"]
-        cluster.language = best["language"] or ""
-        isbns = sorted({i for r in rows for i in r["isbns"]})
-        cluster.isbn = isbns[0] if isbns else ""
-        cluster.record_count = len(rows)
-        cluster.library_count = len({r["library_id"] for r in rows})
-        subjects: list[str] = []
-        for r in rows:
-            for s in r["subjects"]:
-                if s not in subjects:
-                    subjects.append(s)
-        cluster.merged = {
-            "base_record": best["id"],
-            "titles": sorted({r["title"] for r in rows}),
-            "authors": sorted({r["author"] for r in rows if r["author"]}),
-            "isbns": isbns,
-            "issns": sorted({i for r in rows for i in r["issns"]}),
-            "subjects": subjects[:30],
-            "records": [
-                {"library": r["library__code"], "local_id": r["local_id"], "id": r["id"]}
-                for r in sorted(rows, key=lambda r: (r["library__code"], r["local_id"]))
-            ],
-        }
-    fast_update(
-        clusters,
+        merge(cluster, by_cluster.get(cluster.pk, []))
+    active = [c for c in clusters if c.active]
+    bulk.update(
+        Cluster,
+        DISPLAY_FIELDS,
         [
-            "active",
-            "title",
-            "title_sort",
-            "author",
-            "year",
-            "format",
-            "language",
-            "isbn",
-            "record_count",
-            "library_count",
-            "merged",
-            "updated",
+            (
+                True,
+                c.title,
+                c.title_sort,
+                c.author,
+                c.year,
+                c.format,
+                c.language,
+                c.isbn,
+                c.record_count,
+                c.library_count,
+                bulk.to_json(c.merged),
+                now,
+                c.pk,
+            )
+            for c in active
         ],
+    )
+    bulk.update(
+        Cluster,
+        ["active", "record_count", "library_count", "merged", "updated"],
+        [(False, 0, 0, bulk.to_json({}), now, c.pk) for c in clusters if not c.active],
     )
     return clusters

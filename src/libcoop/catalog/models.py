@@ -102,6 +102,12 @@ class Cluster(models.Model):
 
     class Meta:
         verbose_name = _("cluster")
+        # Covering for search: the filters and facets of a page's candidates read only this.
+        indexes = [
+            models.Index(
+                fields=["id", "active", "format", "language", "year"], name="catalog_cluster_facts"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title[:60]}"
@@ -145,7 +151,9 @@ class BibRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["library", "local_id"], name="one_record_per_local_id")
         ]
-        indexes = [models.Index(fields=["cluster", "library"])]
+        # Covering for search: a page's facets and "held by" read (cluster, library, active)
+        # of its candidates from the index alone.
+        indexes = [models.Index(fields=["cluster", "library", "active"])]
 
     def __str__(self) -> str:
         return f"{self.library.code}:{self.local_id}"

@@ -26,7 +26,7 @@ same terms even for very long notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,12 +85,34 @@ def _words(key: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=65536)  # authors, publishers, series and subjects repeat across a catalog
+# text_key of recently analysed text: an import computes a title's key for matching and
+# again for its search document.
+key_of = lru_cache(maxsize=4096)(text_key)
+
+# Results of analyse_text computed in another process running this same code (an import's
+# worker analyses its records' text while the importing process writes), by text.
+_PRIMED: dict[str, FieldTerms] = {}
+PRIMED_LIMIT = 5_000  # a batch's worth: they are used by the batch they come with
+
+
+def prime(results: Iterable[tuple[str, FieldTerms]]) -> None:
+    """Hand over ``analyse_text`` results computed elsewhere (same code, so same results)."""
+    if len(_PRIMED) > PRIMED_LIMIT:
+        _PRIMED.clear()
+    _PRIMED.update(results)
+
+
 def analyse_text(text: str) -> FieldTerms:
     """Word and gram terms of one field's text."""
+    primed = _PRIMED.get(text)
+    return primed if primed is not None else _analyse_text(text)
+
+
+@lru_cache(maxsize=65536)  # authors, publishers, series and subjects repeat across a catalog
+def _analyse_text(text: str) -> FieldTerms:
     if not text or not text.strip():
         return EMPTY
-    key = text_key(text)
+    key = key_of(text)
     words = tuple(dict.fromkeys(_words(key)))
     runs = _THAI_RUN.findall(key)
     grams = tuple(tuple(ngrams(run)) for run in runs)
@@ -105,6 +127,11 @@ def _truncate(fields: list[FieldTerms]) -> tuple[FieldTerms, ...]:
 
     A trigram is kept only where both of its grams are kept.
     """
+    # Positions used, an upper bound (see layout): when it is within both limits, no gram
+    # can occur more than MAX_OCCURRENCES times and nothing is cut - the usual case.
+    used = sum(len(t.words) + sum(len(run) + 1 for run in t.grams) + 2 for t in fields)
+    if used <= min(MAX_POSITION, MAX_OCCURRENCES):
+        return tuple(fields)
     out: list[FieldTerms] = []
     pos = 1
     seen: dict[str, int] = {}

@@ -84,11 +84,18 @@ _UNINSTALL = (
     "DROP TABLE IF EXISTS textsearch_identifier",
     "DROP TABLE IF EXISTS textsearch_document",
 )
+# One statement per batch: the rows arrive as three arrays.
 _UPSERT = """
-    INSERT INTO textsearch_document (doc_id, terms, title_len) VALUES (%s, %s::tsvector, %s)
+    INSERT INTO textsearch_document (doc_id, terms, title_len)
+    SELECT v.doc_id, v.terms::tsvector, v.title_len
+    FROM unnest(%s::bigint[], %s::text[], %s::integer[]) AS v(doc_id, terms, title_len)
     ON CONFLICT (doc_id) DO UPDATE SET terms = EXCLUDED.terms, title_len = EXCLUDED.title_len
     WHERE textsearch_document.terms IS DISTINCT FROM EXCLUDED.terms
        OR textsearch_document.title_len IS DISTINCT FROM EXCLUDED.title_len
+"""
+_INSERT_IDENTIFIERS = """
+    INSERT INTO textsearch_identifier (identifier, doc_id)
+    SELECT * FROM unnest(%s::text[], %s::bigint[]) ON CONFLICT DO NOTHING
 """
 
 
@@ -145,9 +152,17 @@ class PostgresBackend(SQLBackend):
     def index(self, docs: Iterable[SearchDocument]) -> None:
         with self._cursor() as cursor:
             for batch in _batches(docs):
-                analysed = [analyse_document(doc) for doc in batch]
-                cursor.executemany(
-                    _UPSERT, [(a.doc_id, tsvector_literal(a), a.title_len) for a in analysed]
+                # A document given twice in one batch: the later one wins, as row by row.
+                latest = {doc.doc_id: doc for doc in batch}
+                analysed = [analyse_document(doc) for doc in latest.values()]
+                cursor.execute(
+                    _UPSERT,
+                    (
+                        [a.doc_id for a in analysed],
+                        [tsvector_literal(a) for a in analysed],
+                        [a.title_len for a in analysed],
+                    ),
+                    prepare=False,
                 )
                 cursor.execute(
                     "DELETE FROM textsearch_identifier WHERE doc_id = ANY(%s)",
@@ -155,10 +170,10 @@ class PostgresBackend(SQLBackend):
                 )
                 idents = [(ident, a.doc_id) for a in analysed for ident in a.identifiers]
                 if idents:
-                    cursor.executemany(
-                        "INSERT INTO textsearch_identifier (identifier, doc_id) VALUES (%s, %s)"
-                        " ON CONFLICT DO NOTHING",
-                        idents,
+                    cursor.execute(
+                        _INSERT_IDENTIFIERS,
+                        ([i for i, _ in idents], [d for _, d in idents]),
+                        prepare=False,
                     )
 
     def delete(self, doc_ids: Iterable[int]) -> None:
@@ -215,25 +230,32 @@ class PostgresBackend(SQLBackend):
             if stage != "words_or_grams" and self._words_are_dense(cursor, terms, scope, cap):
                 factor = FIRST_FIELD_WALK_FACTOR if stage == "first_field" else WALK_FACTOR
                 cursor.execute(
-                    "SELECT doc_id FROM (SELECT doc_id, terms FROM textsearch_document"
-                    " ORDER BY doc_id LIMIT %s) AS head WHERE terms @@ %s::tsquery LIMIT %s",
+                    "SELECT doc_id, title_len FROM (SELECT doc_id, terms, title_len"
+                    " FROM textsearch_document ORDER BY doc_id LIMIT %s) AS head"
+                    " WHERE terms @@ %s::tsquery LIMIT %s",
                     (factor * cap, query, cap),
                     prepare=False,
                 )
-                ids = [int(row[0]) for row in cursor.fetchall()]
+                ids = self._keep_lengths(cursor.fetchall())
                 if stage == "first_field" or len(ids) >= cap:
                     paths.append((stage, "walk"))
                     return ids
             # The sub-select hides the tsquery from the planner: its estimates for Thai are
             # wrong both ways (see the module docstring), and the GIN bitmap scan is right.
             cursor.execute(
-                "SELECT doc_id FROM textsearch_document WHERE terms @@ (SELECT %s::tsquery)"
-                " LIMIT %s",
+                "SELECT doc_id, title_len FROM textsearch_document"
+                " WHERE terms @@ (SELECT %s::tsquery) LIMIT %s",
                 (query, cap),
                 prepare=False,
             )
             paths.append((stage, "gin"))
-            return [int(row[0]) for row in cursor.fetchall()]
+            return self._keep_lengths(cursor.fetchall())
+
+    def _keep_lengths(self, rows: list[tuple[Any, Any]]) -> list[int]:
+        """The candidates' doc_ids; their title lengths are kept for ``_shortest`` (the
+        candidate query reads the rows anyway, a second look-up would read them again)."""
+        self._lengths.update((int(d), int(n)) for d, n in rows)
+        return [int(d) for d, _ in rows]
 
     def _words_are_dense(
         self, cursor: Any, terms: tuple[QueryTerm, ...], scope: tuple[int, ...], cap: int
@@ -282,6 +304,19 @@ class PostgresBackend(SQLBackend):
             freqs = dict(zip(row[0], row[1], strict=False))  # freqs has min/max appended
         _FREQUENCIES[key] = (now, freqs)
         return freqs
+
+    def _shortest(self, doc_ids: Sequence[int], limit: int) -> list[tuple[int, int]]:
+        lengths = self._lengths
+        if all(d in lengths for d in doc_ids):
+            return sorted(((d, lengths[d]) for d in doc_ids), key=lambda x: (x[1], x[0]))[:limit]
+        with self._cursor() as cursor:
+            cursor.execute(
+                "SELECT doc_id, title_len FROM textsearch_document WHERE doc_id = ANY(%s)"
+                " ORDER BY title_len, doc_id LIMIT %s",
+                (list(doc_ids), limit),
+                prepare=False,
+            )
+            return [(int(r[0]), int(r[1])) for r in cursor.fetchall()]
 
     def _score(
         self,

@@ -62,6 +62,8 @@ _INSTALL = (
         PRIMARY KEY (identifier, doc_id)
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS textsearch_identifier_doc ON textsearch_identifier (doc_id)",
+    # Covering: ordering a full title stage by title length reads this index, not the rows.
+    "CREATE INDEX IF NOT EXISTS textsearch_document_len ON textsearch_document (doc_id, title_len)",
     f"""CREATE TRIGGER IF NOT EXISTS textsearch_document_ai AFTER INSERT ON textsearch_document
     BEGIN
         INSERT INTO textsearch_fts (rowid, {_COLS}) VALUES (new.doc_id, {_NEW});
@@ -78,6 +80,7 @@ _INSTALL = (
         INSERT INTO textsearch_fts (rowid, {_COLS}) VALUES (new.doc_id, {_NEW});
     END""",  # noqa: S608 - constant column names only
 )
+_DELETE_TRIGGER = next(s for s in _INSTALL if "textsearch_document_ad" in s)
 _UNINSTALL = (
     "DROP TRIGGER IF EXISTS textsearch_document_ai",
     "DROP TRIGGER IF EXISTS textsearch_document_ad",
@@ -150,7 +153,7 @@ class SQLiteFTS5Backend(SQLBackend):
             cursor.execute("DELETE FROM textsearch_document")
             cursor.execute("INSERT INTO textsearch_fts (textsearch_fts) VALUES ('delete-all')")
             cursor.execute("DELETE FROM textsearch_identifier")
-            cursor.execute(_INSTALL[5])  # the delete trigger again
+            cursor.execute(_DELETE_TRIGGER)  # the delete trigger again
 
     def _identifier_ids(self, identifier: str, limit: int) -> list[int]:
         with self._cursor() as cursor:
@@ -185,6 +188,16 @@ class SQLiteFTS5Backend(SQLBackend):
             )
             self.last_candidate_paths.append((stage, "fts5"))
             return [int(row[0]) for row in cursor.fetchall()]
+
+    def _shortest(self, doc_ids: Sequence[int], limit: int) -> list[tuple[int, int]]:
+        with self._cursor() as cursor:
+            cursor.execute(
+                "SELECT doc_id, title_len FROM textsearch_document"
+                " WHERE doc_id IN (SELECT value FROM json_each(?))"
+                " ORDER BY title_len, doc_id LIMIT ?",
+                (json.dumps(list(doc_ids)), limit),
+            )
+            return [(int(r[0]), int(r[1])) for r in cursor.fetchall()]
 
     def _score(
         self,

@@ -1,0 +1,137 @@
+"""Set-based reads and writes for the catalog's hot paths (imports and search).
+
+Plain SQL on the caller's connection and transaction, no model instances: a list of ids is
+one parameter (an array in PostgreSQL, a JSON array read by ``json_each`` in SQLite), rows
+are written by ``COPY`` into PostgreSQL and by ``executemany`` into SQLite, and updates of
+many rows are one ``UPDATE … FROM unnest(…)`` in PostgreSQL. Values are passed in database
+form: JSON as text (``to_json``), timestamps through ``now_value``.
+
+Table and column names always come from the models, never from input; values are bound.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def postgres() -> bool:
+    return bool(connection.vendor == "postgresql")
+
+
+def in_ids(ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """``= ANY(%s)`` / ``IN (SELECT value FROM json_each(%s))`` and its one parameter."""
+    if postgres():
+        return "= ANY(%s)", [list(ids)]
+    return "IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
+
+
+def in_texts(values: Sequence[str]) -> tuple[str, list[Any]]:
+    """As ``in_ids``, for a list of strings."""
+    if postgres():
+        return "= ANY(%s::text[])", [list(values)]
+    return "IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
+
+
+def select(
+    sql: str, ids: Sequence[Any], *params: Any, texts: bool = False
+) -> list[tuple[Any, ...]]:
+    """Rows of *sql*, where ``{ids}`` stands for membership in *ids* (then *params*)."""
+    if not ids:
+        return []
+    fragment, id_params = in_texts(ids) if texts else in_ids(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(ids=fragment), [*id_params * sql.count("{ids}"), *params])
+        return list(cursor.fetchall())
+
+
+def execute(sql: str, ids: Sequence[Any], *params: Any) -> None:
+    """Run *sql* (``{ids}`` as in ``select``) for its effect."""
+    if not ids:
+        return
+    fragment, id_params = in_ids(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(ids=fragment), [*id_params, *params])
+
+
+def table(model: type[models.Model]) -> str:
+    return str(model._meta.db_table)
+
+
+def column(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
+
+
+def to_json(value: Any) -> str:
+    """A JSON column's value as Django's JSONField writes it."""
+    return json.dumps(value)
+
+
+def from_json(value: Any) -> Any:
+    """A JSON column read with a raw cursor (text in SQLite; text or decoded in PostgreSQL)."""
+    if value == "[]":  # most list columns are empty
+        return []
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def now_value() -> Any:
+    """The current time as a DateTimeField stores it on this connection."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT *rows* (values in database form, in *fields* order)."""
+    rows = list(rows)
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(column(model, f)) for f in fields)
+    name = qn(table(model))
+    with connection.cursor() as cursor:
+        if postgres():
+            with cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def update(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """UPDATE by primary key: each row is the new values in *fields* order, then the pk."""
+    rows = list(rows)
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    meta = model._meta
+    pk = qn(str(meta.pk.column)) if meta.pk else "id"
+    name = qn(table(model))
+    cols = [meta.get_field(f) for f in fields]
+    with connection.cursor() as cursor:
+        if not postgres():
+            sets = ", ".join(f"{qn(str(c.column))} = %s" for c in cols)  # type: ignore[union-attr]
+            cursor.executemany(f"UPDATE {name} SET {sets} WHERE {pk} = %s", rows)  # noqa: S608
+            return
+        arrays: list[str] = []
+        sets_pg: list[str] = []
+        for n, field in enumerate(cols):
+            db_type = str(field.db_type(connection))
+            if db_type == "jsonb":
+                arrays.append("%s::text[]")
+                sets_pg.append(f"{qn(str(field.column))} = v.c{n}::jsonb")  # type: ignore[union-attr]
+            else:
+                arrays.append(f"%s::{db_type}[]")
+                sets_pg.append(f"{qn(str(field.column))} = v.c{n}")  # type: ignore[union-attr]
+        names = ", ".join(f"c{n}" for n in range(len(cols)))
+        params = [[row[n] for row in rows] for n in range(len(cols))]
+        params.append([row[-1] for row in rows])
+        sql = (
+            f"UPDATE {name} SET {', '.join(sets_pg)}"  # noqa: S608
+            f" FROM unnest({', '.join(arrays)}, %s::bigint[]) AS v({names}, pk)"
+            f" WHERE {name}.{pk} = v.pk"
+        )
+        cursor.execute(sql, params)

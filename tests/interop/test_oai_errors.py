@@ -222,7 +222,7 @@ def test_fuzzed_arguments_always_get_a_valid_response(
         *(oai_id(c) for c in small_catalog.values()),
     ]
     mutated = st.sampled_from(real_tokens).flatmap(
-        lambda t: st.tuples(st.integers(0, len(t) - 1), st.characters()).map(
+        lambda t: st.tuples(st.integers(0, len(t) - 1), st.characters(codec="utf-8")).map(
             lambda p: t[: p[0]] + p[1] + t[p[0] + 1 :]
         )
     )

@@ -46,7 +46,7 @@ from libcoop.catalog.prepare import (
 from libcoop.network.abilities import Actor, require
 from libcoop.network.models import Institution
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 500
 
 __all__ = [
     "BATCH_SIZE",

@@ -24,7 +24,12 @@ from typing import Any, BinaryIO
 from libcoop.catalog.facts import BibFacts, extract_facts
 from libcoop.catalog.marc import MarcItem, ParsedRecord, RecordProblem, read_marc
 from libcoop.catalog.matching import MatchInfo, blocking_keys
-from libcoop.textsearch.backends.analysis import FieldTerms, analyse_text, key_of
+from libcoop.textsearch.backends.analysis import (
+    FieldTerms,
+    analyse_once,
+    analyse_text,
+    key_of,
+)
 from libcoop.textsearch.keys import author_key
 
 RAW_PROBLEM_LIMIT = 64 * 1024
@@ -221,7 +226,12 @@ def _prepared(item: ParsedRecord, local_id: str, facts: BibFacts, analyse: bool)
     prepared.keys = frozenset(blocking_keys(prepared.match_info(0, 0)))
     if analyse:
         texts = document_texts(prepared.title, prepared.author, prepared.subjects)
-        prepared.terms = tuple((t, analyse_text(t)) for t in texts if t)
+        # Titles are mostly unique: analysed without filling the cache (authors and
+        # subjects repeat, and stay cached).
+        title, *others = texts
+        analysed = [(title, analyse_once(title))] if title else []
+        analysed += [(t, analyse_text(t)) for t in others if t]
+        prepared.terms = tuple(analysed)
     return prepared
 
 

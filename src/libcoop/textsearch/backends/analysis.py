@@ -108,6 +108,13 @@ def analyse_text(text: str) -> FieldTerms:
     return primed if primed is not None else _analyse_text(text)
 
 
+def analyse_once(text: str) -> FieldTerms:
+    """``analyse_text`` for text that will not come again (a record's title, during an
+    import): the same result, not kept in the cache."""
+    primed = _PRIMED.get(text)
+    return primed if primed is not None else _analyse_text.__wrapped__(text)
+
+
 @lru_cache(maxsize=65536)  # authors, publishers, series and subjects repeat across a catalog
 def _analyse_text(text: str) -> FieldTerms:
     if not text or not text.strip():

@@ -55,14 +55,16 @@ def read_marcxml(stream: BinaryIO, head: bytes = b"") -> Iterator[MarcItem]:
         # blank lines before the XML declaration: tolerated, line numbers kept true
         line_shift = head[: len(head) - len(body)].count(b"\n")
         head = body
-    parser = etree.iterparse(
+    parser = _events(
         _Prefixed(head, stream),
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
+        etree.XMLPullParser(
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+        ),
     )
     position = 0
     depth = 0
@@ -99,6 +101,33 @@ def read_marcxml(stream: BinaryIO, head: bytes = b"") -> Iterator[MarcItem]:
         yield RecordProblem(
             1, 1, None, "not_marc21", f"no MARCXML <record>; root element is {root_tag}", b""
         )
+
+
+def _events(source: _Prefixed, parser: etree.XMLPullParser) -> Iterator[tuple[str, etree._Element]]:
+    """The parser's events, fed from *source* a chunk at a time.
+
+    A pull parser rather than ``iterparse``: when a chunk holds a syntax error, the events
+    before the error in that chunk are still delivered (``iterparse`` of lxml 6.2 drops them,
+    and with them the good records just before a broken one), then the error is raised.
+    """
+    while True:
+        chunk = source.read(_CHUNK)
+        error: etree.LxmlError | None = None
+        try:
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+        except etree.LxmlError as exc:
+            error = exc
+        yield from parser.read_events()
+        if error is not None:
+            raise error
+        if not chunk:
+            return
+
+
+_CHUNK = 64 * 1024
 
 
 def _decode_xml_record(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from libcoop.events.queries import AttendedEvent
 from libcoop.greenlib.report import (
     ReportError,
     Table,
@@ -23,6 +25,7 @@ from libcoop.greenlib.report import (
     check_year,
     report_institution,
 )
+from libcoop.greenlib.report_text import event_sentences, illustrative_mark
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "seed" / "000_84bbb22a98b47916.txt"
@@ -226,6 +229,56 @@ def test_events_are_told_by_network_and_year(demo: None) -> None:
     assert all(int(y) <= 2562 for y in years)
     story = report.sections[0].paragraphs[0]
     assert "ส่งบุคลากรเข้าร่วม" in story
+
+
+def _attended(network: str, year: int, *, illustrative: bool) -> AttendedEvent:
+    return AttendedEvent(
+        pk=year,
+        title=f"meeting {year}",
+        kind="meeting",
+        kind_label="Meeting",
+        network_code=network,
+        network_name=network,
+        start=date(year, 1, 1),
+        precision="year",
+        role="participant",
+        role_label="Participant",
+        attendees=0,
+        people=[],
+        place="",
+        url="",
+        illustrative=illustrative,
+    )
+
+
+def test_illustrative_events_are_told_apart_and_marked() -> None:
+    events = [
+        _attended("GLN", 2016, illustrative=False),
+        _attended("GLN", 2017, illustrative=True),
+        _attended("GGON", 2019, illustrative=True),
+    ]
+    sentences = event_sentences(events, 2019, "en")
+    mark = illustrative_mark("en").strip()
+    assert len(sentences) == 3
+    confirmed = [s for s in sentences if "2016" in s]
+    assert confirmed and mark not in confirmed[0] and "2017" not in confirmed[0]
+    assert all(mark in s for s in sentences if "2017" in s or "GGON" in s)
+    thai = event_sentences(events, 2019, "th")
+    assert sum(illustrative_mark("th").strip() in s for s in thai) == 2
+
+
+def test_the_demo_report_marks_its_illustrative_events(demo: None) -> None:
+    """The seed says MFU attends GLN meetings every year and exchanged knowledge with GGON,
+    but gives no dates: the demo's dated events are illustrative, and the report says so."""
+    report = build_report(report_institution("MFU-LIB"), 2019, lang="th")
+    mark = illustrative_mark("th").strip()
+    story = " ".join(report.sections[0].paragraphs)
+    assert "ส่งบุคลากรเข้าร่วม" in story
+    # Every event sentence of MFU's (all from illustrative events) carries the mark.
+    assert story.count("ส่งบุคลากรเข้าร่วม") == story.count(mark) == 2
+    assert f"สำนักงานสีเขียวภาครัฐ ในปี 2562 {mark}" in story
+    events = table(report, "events")
+    assert events.rows and all(mark in row[1].note for row in events.rows)
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,8 @@ class AttendedEvent:
     people: list[str]
     place: str
     url: str
+    # Demo data that is not a recorded fact (Event.illustrative): reports must say so.
+    illustrative: bool = False
 
 
 def _label(choices: type[EventKind] | type[AttendanceRole], value: str, lang: str) -> str:
@@ -57,6 +59,7 @@ def _fact(event: Event, role: str, attendance: Attendance | None, lang: str) -> 
         people=attendance.people_list if attendance else [],
         place=event.place_in(lang),
         url=event.get_absolute_url(),
+        illustrative=event.illustrative,
     )
 
 

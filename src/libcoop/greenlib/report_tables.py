@@ -15,7 +15,7 @@ from libcoop.greenlib import queries as greenlib_queries
 from libcoop.greenlib.charts import line_chart
 from libcoop.greenlib.models import EnvFigure, EnvMetric, SelfStatus
 from libcoop.greenlib.queries import CriterionResult
-from libcoop.greenlib.report_text import and_, wg_name
+from libcoop.greenlib.report_text import and_, illustrative_mark, wg_name
 from libcoop.greenlib.report_types import Cell, Chart, Evidence, Table
 from libcoop.knowledge.queries import ArticleFact
 from libcoop.network.models import Institution, Membership, Network, Seat, pick
@@ -85,7 +85,11 @@ def event_table(events: list[AttendedEvent], lang: str) -> Table:
     rows = [
         [
             Cell(display_partial_date(e.start, e.precision, lang)),
-            Cell(e.title, e.url, note=e.kind_label),
+            Cell(
+                e.title,
+                e.url,
+                note=e.kind_label + (illustrative_mark(lang) if e.illustrative else ""),
+            ),
             Cell(e.network_name or "—"),
             Cell(e.role_label),
             Cell(str(e.attendees) if e.attendees else "—", note=", ".join(e.people)),

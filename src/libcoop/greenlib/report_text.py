@@ -89,13 +89,20 @@ def _kinds(events: list[AttendedEvent], lang: str) -> str:
     return and_(seen, lang, tight=True)
 
 
+def illustrative_mark(lang: str) -> str:
+    """What follows a sentence or entry made from illustrative demo data."""
+    return " (ข้อมูลตัวอย่างเพื่อการสาธิต)" if lang == "th" else " (illustrative demo data)"
+
+
 def event_sentences(events: list[AttendedEvent], year: int, lang: str) -> list[str]:
-    """One sentence per network (and one for events of no network), years listed."""
-    by_network: dict[str | None, list[AttendedEvent]] = defaultdict(list)
+    """One sentence per network (and one for events of no network), years listed; events
+    that are illustrative demo data get sentences of their own, marked as such."""
+    by_network: dict[tuple[str | None, bool], list[AttendedEvent]] = defaultdict(list)
     for e in events:
-        by_network[e.network_name].append(e)
+        by_network[e.network_name, e.illustrative].append(e)
     sentences = []
-    for network, group in by_network.items():
+    for (network, illustrative), group in by_network.items():
+        mark = illustrative_mark(lang) if illustrative else ""
         attended = [e for e in group if e.role not in _HOSTING]
         hosted = [e for e in group if e.role in _HOSTING]
         if attended:
@@ -104,20 +111,20 @@ def event_sentences(events: list[AttendedEvent], year: int, lang: str) -> list[s
             kinds = _kinds(attended, lang)
             if lang == "th":
                 whose = f"ของ{network}" if network else "อื่น ๆ"
-                sentences.append(f"ส่งบุคลากรเข้าร่วม{kinds}{whose}{when}")
+                sentences.append(f"ส่งบุคลากรเข้าร่วม{kinds}{whose}{when}{mark}")
             else:
                 whose = f"the {network}'s" if network else "other"
-                sentences.append(f"sent staff to {whose} {kinds} {when}")
+                sentences.append(f"sent staff to {whose} {kinds} {when}{mark}")
         if hosted:
             years = sorted({e.start.year for e in hosted})
             when = _years_text(years, year, lang)
             kinds = _kinds(hosted, lang)
             if lang == "th":
                 whose = f"ของ{network}" if network else ""
-                sentences.append(f"เป็นเจ้าภาพจัด{kinds}{whose}{when}")
+                sentences.append(f"เป็นเจ้าภาพจัด{kinds}{whose}{when}{mark}")
             else:
                 whose = f"the {network}'s" if network else ""
-                sentences.append(f"hosted {whose} {kinds} {when}".replace("  ", " "))
+                sentences.append(f"hosted {whose} {kinds} {when}{mark}".replace("  ", " "))
     return sentences
 
 

@@ -50,6 +50,90 @@ def _collect(node: object, thai: set[str], english: set[str]) -> None:
 
 WORDS_TH, WORDS_EN = _vocabulary()
 
+# Authors: "Author123, A." would be no name at all to the author key (the digits read as a
+# date, "author" as a relator term), so every record would share one author key. Names are
+# built from syllables instead: 4,000 English and 3,000 Thai headings, in catalogue form.
+_SYLLABLES_EN = [
+    "ka",
+    "ri",
+    "son",
+    "ber",
+    "lin",
+    "to",
+    "ma",
+    "ne",
+    "vel",
+    "dor",
+    "han",
+    "kes",
+    "mo",
+    "ra",
+    "ti",
+    "wen",
+    "gar",
+    "lo",
+    "su",
+    "fer",
+]
+_GIVEN_TH = [
+    "สมชาย",
+    "สมศรี",
+    "วิภา",
+    "ประเสริฐ",
+    "กนกวรรณ",
+    "ธนพล",
+    "อรุณี",
+    "สุนทร",
+    "พิมพ์ใจ",
+    "ชัยวัฒน์",
+    "นงลักษณ์",
+    "วีระ",
+    "ศิริพร",
+    "อนุชา",
+    "มาลี",
+    "ปรีชา",
+    "รัตนา",
+    "สุรชัย",
+    "จันทร์เพ็ญ",
+    "บุญชัย",
+    "อัมพร",
+    "เกียรติ",
+    "ดวงใจ",
+    "ไพโรจน์",
+    "สุภาพร",
+    "ณรงค์",
+    "วันเพ็ญ",
+    "ธีระ",
+    "ลำดวน",
+    "กิตติ",
+]
+_FAMILY_TH = [
+    "ใจดี",
+    "ศรีสุข",
+    "วงศ์ไทย",
+    "แก้วมณี",
+    "บุญมา",
+    "ทองคำ",
+    "สายสุวรรณ",
+    "รักษ์ป่า",
+    "ปัญญาดี",
+    "มีสุข",
+]
+
+
+def _author(rng: random.Random, thai: bool) -> str:
+    if thai:
+        n = rng.randint(0, 2999)
+        given, family = _GIVEN_TH[n % 30], _FAMILY_TH[(n // 30) % 10]
+        return f"{given} {family}{'' if n < 300 else _SYLLABLE_TH[n // 300 % 10]}"
+    n = rng.randint(0, 3999)
+    s = _SYLLABLES_EN
+    surname = (s[n % 20] + s[n // 20 % 20] + ("" if n < 400 else s[n // 400 % 20])).title()
+    return f"{surname}, {'ABCDEFGHJK'[n % 10]}."
+
+
+_SYLLABLE_TH = ["กุล", "วงศ์", "ชัย", "ศักดิ์", "สกุล", "พันธ์", "เดช", "ทอง", "สุข", "ศรี"]
+
 
 def _isbn13(n: int) -> str:
     body = f"978616{n:06d}"[:12]
@@ -88,7 +172,7 @@ def make_file(path: Path, count: int, seed: int = 1) -> None:
                 Field(
                     tag="100",
                     indicators=Indicators("1", " "),
-                    subfields=[Subfield("a", f"Author{rng.randint(1, 5000)}, A.")],
+                    subfields=[Subfield("a", _author(rng, thai))],
                 )
             )
             r.add_field(

@@ -165,3 +165,34 @@ def test_only_the_library_own_staff_may_import(libraries, tmp_path: Path) -> Non
         import_file(path, libraries["AAA-LIB"], acting_user=other)
     own = staff(StaffRole.LIBRARIAN, libraries["AAA-LIB"])
     assert import_file(path, libraries["AAA-LIB"], acting_user=own).added == 1
+
+
+def test_an_import_checkpoints_sqlite_less_often_and_restores_the_setting(
+    libraries, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    from libcoop.catalog import bulk, ingest
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the WAL checkpoint setting is SQLite's; PostgreSQL imports are unchanged")
+
+    def setting() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return int(cursor.fetchone()[0])
+
+    before = setting()
+    seen: list[int] = []
+    write_batch = ingest._write_batch
+
+    def spying(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(setting())
+        return write_batch(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "_write_batch", spying)
+    path = write(tmp_path / "two.mrc", book("w1", "Wind power"), book("w2", "Solar power"))
+    import_file(path, libraries["AAA-LIB"], acting_user=SYSTEM, batch_size=1)
+    assert seen == [bulk.IMPORT_WAL_PAGES, bulk.IMPORT_WAL_PAGES]
+    assert setting() == before != bulk.IMPORT_WAL_PAGES
+    assert BibRecord.objects.filter(local_id__in=["w1", "w2"]).count() == 2

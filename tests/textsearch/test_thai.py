@@ -355,3 +355,17 @@ def test_be_ce_conversion() -> None:
 )
 def test_year_from_text(text: str, year: int | None) -> None:
     assert year_from_text(text) == year
+
+
+@given(st.one_of(st.text(_NORMALISE_ALPHABET, max_size=30), st.text(max_size=30)))
+def test_the_shortcut_for_canonical_text_changes_no_result(text: str) -> None:
+    """normalise skips the reordering loop when the text is NFC and every mark run is in
+    order; with the shortcut disabled (every run taken as out of order) the result is the same."""
+    fast = thai.normalise(text)
+    original = thai._canonical_run
+    thai._canonical_run = lambda run: False  # type: ignore[assignment]
+    try:
+        slow = thai.normalise(text)
+    finally:
+        thai._canonical_run = original
+    assert fast == slow

@@ -47,34 +47,37 @@ _RECORDS = bulk.table(BibRecord)
 _INFO_SQL = f"SELECT {', '.join(INFO_FIELDS)} FROM {_RECORDS} WHERE id {{ids}} AND active"  # noqa: S608
 
 
-def info_from_row(row: dict[str, Any]) -> MatchInfo:
-    return MatchInfo(
-        record_id=row["id"],
-        library_id=row["library_id"],
-        format=row["format"],
-        title_key=row["title_key"],
-        author_key=row["author_key"],
-        year=row["year"],
-        pages=row["pages"],
-        isbns=frozenset(row["isbns"] or ()),
-        issns=frozenset(row["issns"] or ()),
-        other_ids=frozenset(row["other_ids"] or ()),
-    )
+_NO_IDS: frozenset[str] = frozenset()
 
 
-def info_from_record(record: BibRecord) -> MatchInfo:
-    return info_from_row({name: getattr(record, name) for name in INFO_FIELDS})
+def _id_set(value: Any) -> frozenset[str]:
+    """A JSON list column (as read by a raw cursor) as a set; most are empty."""
+    if not value or value == "[]":
+        return _NO_IDS
+    return frozenset(bulk.from_json(value))
 
 
-def _info_rows(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """INFO_FIELDS of the active records among *ids*, by id."""
-    out = {}
-    for values in bulk.select(_INFO_SQL, sorted(ids)):
-        row = dict(zip(INFO_FIELDS, values, strict=True))
-        for name in ("isbns", "issns", "other_ids"):
-            row[name] = bulk.from_json(row[name])
-        out[row["id"]] = row
-    return out
+def _info_rows(ids: Iterable[int]) -> tuple[dict[int, MatchInfo], dict[int, int | None]]:
+    """The match facts of the active records among *ids*, and the cluster of each, by id."""
+    infos: dict[int, MatchInfo] = {}
+    clusters: dict[int, int | None] = {}
+    for rid, lib, fmt, title, author, year, pages, isbns, issns, other, cluster in bulk.select(
+        _INFO_SQL, sorted(ids)
+    ):
+        infos[rid] = MatchInfo(
+            rid,
+            lib,
+            fmt,
+            title,
+            author,
+            year,
+            pages,
+            _id_set(isbns),
+            _id_set(issns),
+            _id_set(other),
+        )
+        clusters[rid] = cluster
+    return infos, clusters
 
 
 def replace_keys(keys: Mapping[int, Iterable[str]], *, replaced: Iterable[int] = ()) -> None:
@@ -131,12 +134,8 @@ def assign(record_ids: Iterable[int], *, acting_user: object = None) -> set[int]
 
     Call inside the caller's transaction, after the records and their keys are written.
     """
-    rows = _info_rows(set(record_ids))
-    return assign_infos(
-        {rid: info_from_row(r) for rid, r in rows.items()},
-        {rid: r["cluster_id"] for rid, r in rows.items()},
-        acting_user=acting_user,
-    )
+    infos, clusters = _info_rows(set(record_ids))
+    return assign_infos(infos, clusters, acting_user=acting_user)
 
 
 def assign_infos(
@@ -152,26 +151,14 @@ def assign_infos(
     # The keys replace_keys stored for these records, derived again rather than read back.
     keys_of = {rid: blocking_keys(info) for rid, info in infos.items()}
     all_keys = set().union(*keys_of.values())
-    candidates_by_key: dict[str, list[int]] = defaultdict(list)
-    for rid, key in bulk.select(
-        f"SELECT k.record_id, k.key FROM {bulk.table(MatchKey)} AS k"  # noqa: S608
-        f" JOIN {_RECORDS} AS r ON r.id = k.record_id"
-        " WHERE k.key {ids} AND r.active ORDER BY k.record_id",
-        sorted(all_keys),
-        texts=True,
-    ):
-        if rid not in infos and len(candidates_by_key[key]) < MAX_CANDIDATES_PER_KEY:
-            candidates_by_key[key].append(rid)
+    candidates_by_key = _candidates(all_keys, set(infos))
     candidate_ids = {rid for rids in candidates_by_key.values() for rid in rids}
     apart, together = _load_overrides(set(infos))
     partner_ids = {p for ps in together.values() for p in ps} - set(infos)
-    cand_rows = _info_rows(candidate_ids | partner_ids)
-    cand_infos = {rid: info_from_row(r) for rid, r in cand_rows.items()}
+    cand_infos, cand_clusters = _info_rows(candidate_ids | partner_ids)
 
     state = _State()
-    cluster_ids = {c for c in current.values() if c} | {
-        r["cluster_id"] for r in cand_rows.values() if r["cluster_id"]
-    }
+    cluster_ids = {c for c in current.values() if c} | {c for c in cand_clusters.values() if c}
     for cid, rid, lib in bulk.select(
         f"SELECT cluster_id, id, library_id FROM {_RECORDS}"  # noqa: S608
         " WHERE cluster_id {ids} AND active",
@@ -184,8 +171,7 @@ def assign_infos(
         state.cluster_of.setdefault(rid, current.get(rid))
     # Every member of a candidate cluster is checked for hard conflicts before joining it.
     missing = {m for ms in state.members.values() for m in ms} - set(cand_infos) - set(infos)
-    for rid, r in _info_rows(missing).items():
-        cand_infos[rid] = info_from_row(r)
+    cand_infos.update(_info_rows(missing)[0])
 
     user = acting_user if isinstance(acting_user, User) else None
     decisions: list[tuple[int, int, int | None, str, str, dict[str, float]]] = []
@@ -234,6 +220,30 @@ def assign_infos(
         ],
     )
     return state.touched
+
+
+def _candidates(keys: set[str], batch: set[int]) -> dict[str, list[int]]:
+    """For each key, the first MAX_CANDIDATES_PER_KEY active records outside *batch* (by id)
+    that have it. The limit is applied in the query: a key that thousands of records share
+    (a common title with no author) costs 200 rows, not thousands."""
+    if not keys:
+        return {}
+    key_in, key_params = bulk.in_texts(sorted(keys))
+    id_in, id_params = bulk.in_ids(sorted(batch))
+    sql = (
+        "SELECT record_id, key FROM ("  # noqa: S608 - names from the models, values bound
+        " SELECT k.record_id, k.key,"
+        "  ROW_NUMBER() OVER (PARTITION BY k.key ORDER BY k.record_id) AS n"
+        f" FROM {bulk.table(MatchKey)} AS k JOIN {_RECORDS} AS r ON r.id = k.record_id"
+        f" WHERE k.key {key_in} AND r.active AND NOT (k.record_id {id_in})"
+        ") AS c WHERE n <= %s ORDER BY record_id"
+    )
+    out: dict[str, list[int]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*key_params, *id_params, MAX_CANDIDATES_PER_KEY])
+        for rid, key in cursor.fetchall():
+            out[key].append(rid)
+    return out
 
 
 def new_clusters(count: int) -> list[int]:

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from django.db import connection
 
 from libcoop.catalog import bulk
+from libcoop.catalog.merged import ClusterDisplay
 from libcoop.catalog.models import BibRecord, Cluster
 from libcoop.textsearch.backends import SearchDocument, analysis, backend_for
 from libcoop.textsearch.backends.analysis import FieldTerms
 
 
-def document_for(cluster: Cluster, local_ids: list[str]) -> SearchDocument:
+def document_for(cluster: Cluster | ClusterDisplay, local_ids: list[str]) -> SearchDocument:
     merged = cluster.merged or {}
     return SearchDocument(
         doc_id=cluster.pk,
@@ -31,7 +32,7 @@ def prime(terms: Iterable[tuple[str, FieldTerms]]) -> None:
         analysis.prime(terms)
 
 
-def refresh(clusters: Iterable[Cluster]) -> None:
+def refresh(clusters: Iterable[Cluster | ClusterDisplay]) -> None:
     """Index active clusters and drop inactive ones, in the caller's transaction."""
     clusters = list(clusters)
     if not clusters:

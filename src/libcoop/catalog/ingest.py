@@ -74,7 +74,7 @@ def import_file(
     """
     require(acting_user, "catalog.import", library)
     job = _start_job(source, library, acting_user, job)
-    with _recorded(job, acting_user):
+    with _recorded(job, acting_user), bulk.bulk_writes():
         for batch in prepared_batches(source, batch_size, parallel=parallel):
             with transaction.atomic():
                 _write_batch(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from libcoop.catalog import bulk
@@ -49,12 +50,35 @@ DISPLAY_FIELDS = [
 ]
 
 
+@dataclass(slots=True)
+class ClusterDisplay:
+    """A cluster's display fields and counts as ``merge`` computes them (a plain object:
+    an import refreshes thousands of clusters a second, and needs no model instances)."""
+
+    id: int
+    active: bool = True
+    title: str = ""
+    title_sort: str = ""
+    author: str = ""
+    year: int | None = None
+    format: str = ""
+    language: str = ""
+    isbn: str = ""
+    record_count: int = 0
+    library_count: int = 0
+    merged: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 def _richness(row: dict[str, Any]) -> tuple[int, int]:
     """The fullest record describes the cluster: most fields, then lowest id (stable)."""
     return (-row["field_count"], row["id"])
 
 
-def merge(cluster: Cluster, rows: list[dict[str, Any]]) -> None:
+def merge(cluster: Cluster | ClusterDisplay, rows: list[dict[str, Any]]) -> None:
     """Set *cluster*'s display fields and counts from its active member records (*rows*:
     RECORD_FIELDS); no rows make it inactive."""
     rows = sorted(rows, key=_richness)
@@ -105,11 +129,10 @@ def member_rows(cluster_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     return by_cluster
 
 
-def refresh_clusters(cluster_ids: Iterable[int]) -> list[Cluster]:
+def refresh_clusters(cluster_ids: Iterable[int]) -> list[ClusterDisplay]:
     """Recompute display fields and counts; a cluster with no active record becomes inactive.
 
-    Returns the clusters with their new display fields (read for indexing, not for saving:
-    other fields are not loaded).
+    Returns the clusters' new display fields (for indexing).
     """
     ids = sorted(set(cluster_ids))
     if not ids:
@@ -117,7 +140,7 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> list[Cluster]:
     by_cluster = member_rows(ids)
     sql = f"SELECT id FROM {bulk.table(Cluster)} WHERE id {{ids}}"  # noqa: S608
     existing = [row[0] for row in bulk.select(sql, ids)]
-    clusters = [Cluster(id=cid) for cid in sorted(existing)]
+    clusters = [ClusterDisplay(id=cid) for cid in sorted(existing)]
     now = bulk.now_value()  # the OAI datestamp must move
     for cluster in clusters:
         merge(cluster, by_cluster.get(cluster.pk, []))

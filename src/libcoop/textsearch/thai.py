@@ -13,7 +13,9 @@ words come from a dictionary segmenter, and character n-grams catch what the dic
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from functools import lru_cache
 from types import ModuleType
 
 
@@ -104,6 +106,8 @@ _TRANSLATE: dict[int, int | None] = {
     **{ord(ch): None for ch in _INVISIBLE},
     **{0x0E50 + d: ord("0") + d for d in range(10)},  # Thai digits ๐-๙
 }
+# Any character _TRANSLATE maps (str.translate with a dict is slow; most text has none).
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]")
 
 
 # --- normalisation -----------------------------------------------------------------------------
@@ -128,7 +132,10 @@ def _order_marks(marks: str) -> str:
 
 
 def _fix_mark_run(match: re.Match[str]) -> str:
-    run = match.group()
+    return _fix_run(match.group())
+
+
+def _fix_run(run: str) -> str:
     split = len(run)
     for i, ch in enumerate(run):
         if ch in (SARA_AM, SARA_AA):
@@ -145,6 +152,11 @@ def _fix_mark_run(match: re.Match[str]) -> str:
     return _order_marks(marks) + SARA_AM
 
 
+@lru_cache(maxsize=4096)  # a text's mark runs come from a small set (vowel + tone, mostly)
+def _canonical_run(run: str) -> bool:
+    return _fix_run(run) == run
+
+
 def normalise(text: str) -> str:
     """Return one canonical spelling of ``text`` for matching.
 
@@ -156,7 +168,11 @@ def normalise(text: str) -> str:
     """
     if text.isascii():  # nothing below changes ASCII text but the spaces: the common case
         return " ".join(text.split())
-    text = text.translate(_TRANSLATE)
+    if _TRANSLATED.search(text) is not None:
+        text = text.translate(_TRANSLATE)
+    if unicodedata.is_normalized("NFC", text) and all(map(_canonical_run, _MARK_RUN.findall(text))):
+        # Already NFC, and every run of marks in order: the loop below would change nothing.
+        return " ".join(text.replace(SARA_E + SARA_E, SARA_AE).split())
     # Reordering Thai marks can put them next to a stray non-Thai mark that NFC would then
     # move; repeat until both agree (one round for all but such malformed input).
     for _ in range(4):
@@ -181,11 +197,16 @@ def _is_word(token: str) -> bool:
     return any(ch.isalnum() for ch in token)
 
 
+_breakers = threading.local()  # a break iterator keeps state: one per thread, reused
+
+
 def _icu_words(text: str) -> list[str]:
     assert _icu is not None
+    breaker = getattr(_breakers, "word", None)
+    if breaker is None:
+        breaker = _breakers.word = _icu.BreakIterator.createWordInstance(_icu.Locale("th"))
     # Boundaries are UTF-16 offsets, so slice ICU's own string, not the Python str.
     ustr = _icu.UnicodeString(text)
-    breaker = _icu.BreakIterator.createWordInstance(_icu.Locale("th"))
     breaker.setText(ustr)
     words: list[str] = []
     start = breaker.first()
@@ -226,13 +247,17 @@ def _clusters(run: str) -> list[str]:
     are Extend, U+0E33 is SpacingMark; leading vowels เ แ โ ใ ไ are not Prepend), written
     out so that the n-grams do not depend on ICU being installed.
     """
-    out: list[str] = []
-    for ch in run:
-        if out and (ch == SARA_AM or unicodedata.category(ch) in ("Mn", "Mc", "Me")):
-            out[-1] += ch
-        else:
-            out.append(ch)
-    return out
+    return _CLUSTER.findall(run)
+
+
+# A cluster: any character, then the marks (and sara am) that follow it.  Only Thai letters
+# and marks reach _clusters (a _THAI_RUN), so the marks are those of the Thai block.
+_CLUSTER_MARKS = "".join(
+    ch
+    for ch in map(chr, range(0x0E01, 0x0E5C))
+    if ch == SARA_AM or unicodedata.category(ch) in ("Mn", "Mc", "Me")
+)
+_CLUSTER = re.compile(f"(?s:.)[{_CLUSTER_MARKS}]*")
 
 
 def ngrams(text: str, n: int = 2) -> list[str]:

@@ -377,9 +377,13 @@ def test_install_from_a_schema_editor(transactional_db: None) -> None:
     finally:
         with connection.schema_editor() as editor:
             backend.uninstall(editor)
-    with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
-    assert not {"textsearch_document", "textsearch_identifier"} & set(tables)
+    try:
+        with connection.cursor() as cursor:
+            tables = connection.introspection.table_names(cursor)
+        assert not {"textsearch_document", "textsearch_identifier"} & set(tables)
+    finally:  # the tests after this one share the database: give the tables back
+        with connection.schema_editor() as editor:
+            backend.install(editor)
 
 
 # --- both back ends, same data, same results -------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from libcoop.audit.models import AuditEvent
+from libcoop.audit.models import AuditEvent, AuditVerb
 from libcoop.greenlib import demo, queries
 from libcoop.greenlib.models import Assessment, EnvFigure, Score, Standard
 from libcoop.network.models import Institution
@@ -48,6 +48,9 @@ def test_demo_is_true_to_the_seed_and_marks_what_is_illustrative(demo_loaded: No
     assert all(s.illustrative for s in Score.objects.all())
     assessment = Assessment.objects.get(institution=mfu, year=2019)
     assert "illustrative" in assessment.note_en
+    # The note was written through the service, so the audit log has it.
+    opened = AuditEvent.objects.get(verb=AuditVerb.ASSESSMENT_OPENED, object_id=str(assessment.pk))
+    assert opened.data["note_en"] == assessment.note_en != ""
     draft = queries.assessment_for(mfu, 2024)
     assert draft is not None and (draft.standard_code, draft.status) == ("GL-2566", "draft")
     figures = EnvFigure.objects.filter(institution=mfu)

@@ -117,6 +117,31 @@ def test_staff_create_and_publish_through_the_form(world: World) -> None:
     assert item.network == world.network and [t.code for t in item.tags.all()] == ["paper"]
 
 
+def test_create_and_publish_is_one_transaction(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If publishing fails, the article is not left behind as a draft (nor audited)."""
+    from django.core.exceptions import ValidationError
+
+    from libcoop.audit.models import AuditEvent
+    from libcoop.knowledge import services
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ValidationError("publishing refused")
+
+    monkeypatch.setattr(services, "publish_article", refuse)
+    events = AuditEvent.objects.count()
+    client = _client(world.users["own_librarian"])
+    data = {"kind": "practice", "title_th": "ปิดไฟ", "visibility": "public", "publish": "1"}
+    response = client.post("/knowledge/new/", data)
+    assert response.status_code == 200 and "publishing refused" in response.content.decode()
+    assert not KnowledgeArticle.objects.exists()
+    assert AuditEvent.objects.count() == events
+    del data["publish"]  # saving as a draft still works
+    assert client.post("/knowledge/new/", data).status_code == 302
+    assert KnowledgeArticle.objects.get().status == ArticleStatus.DRAFT
+
+
 def test_the_form_reports_missing_fields(world: World) -> None:
     client = _client(world.users["own_librarian"])
     response = client.post("/knowledge/new/", {"kind": "link", "visibility": "network"})

@@ -63,9 +63,13 @@ def _assessment(row: dict[str, Any]) -> bool:
         return False
     standard = Standard.objects.filter(code=row["standard"]).order_by("-version").first()
     assert standard is not None, row["standard"]
-    assessment = services.open_assessment(institution, year, standard, acting_user=SYSTEM)
-    Assessment.objects.filter(pk=assessment.pk).update(
-        note_th=row.get("note_th", ""), note_en=row.get("note_en", "")
+    assessment = services.open_assessment(
+        institution,
+        year,
+        standard,
+        note_th=row.get("note_th", ""),
+        note_en=row.get("note_en", ""),
+        acting_user=SYSTEM,
     )
     for answer in row.get("responses") or []:
         criterion = Criterion.objects.get(standard=standard, code=answer["criterion"])

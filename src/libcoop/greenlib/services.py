@@ -182,16 +182,29 @@ def current_standards() -> list[Standard]:
 
 @transaction.atomic
 def open_assessment(
-    institution: Institution, year: int, standard: Standard, *, acting_user: Actor
+    institution: Institution,
+    year: int,
+    standard: Standard,
+    *,
+    note_th: str = "",
+    note_en: str = "",
+    acting_user: Actor,
 ) -> Assessment:
-    """Start the institution's self-assessment for *year* (CE) under *standard*."""
+    """Start the institution's self-assessment for *year* (CE) under *standard*, with an
+    optional note on it (shown with the assessment and in its report)."""
     require(acting_user, "greenlib.open_assessment", institution)
     if Assessment.objects.filter(institution=institution, year=year).exists():
         raise ValidationError(_("There is already a self-assessment for this year."))
     newest = Standard.objects.filter(code=standard.code).order_by("-version").first()
     if newest is not None and newest.pk != standard.pk:
         raise ValidationError(_("Use the current version of the standard."))
-    assessment = Assessment(institution=institution, year=year, standard=standard)
+    assessment = Assessment(
+        institution=institution,
+        year=year,
+        standard=standard,
+        note_th=note_th.strip(),
+        note_en=note_en.strip(),
+    )
     assessment.full_clean()
     assessment.save()
     record(
@@ -201,6 +214,8 @@ def open_assessment(
         institution_code=institution.code,
         year=year,
         standard=f"{standard.code} v{standard.version}",
+        note_th=assessment.note_th,
+        note_en=assessment.note_en,
     )
     return assessment
 

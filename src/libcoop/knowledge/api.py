@@ -223,10 +223,8 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> object:
     network = get_object_or_404(Network, code=payload.network) if payload.network else None
     data = payload.dict(exclude={"institution", "network", "publish"})
     article = services.create_article(
-        institution, network=network, acting_user=request.user, **data
+        institution, network=network, publish=payload.publish, acting_user=request.user, **data
     )
-    if payload.publish:
-        services.publish_article(article, acting_user=request.user)
     return Status(201, article)
 
 

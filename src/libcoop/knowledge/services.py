@@ -134,9 +134,11 @@ def create_article(
     contributors: str = "",
     contributor_users: Iterable[User] = (),
     tags: Iterable[Tag | str] = (),
+    publish: bool = False,
     acting_user: Actor,
 ) -> KnowledgeArticle:
-    """A new draft article contributed by *institution*."""
+    """A new draft article contributed by *institution*; with *publish*, published in the
+    same transaction (if publishing fails, no draft is left behind)."""
     require(acting_user, "knowledge.create", institution)
     article = KnowledgeArticle(
         institution=institution,
@@ -170,6 +172,8 @@ def create_article(
         network=network.code if network else None,
         tags=[t.code for t in tag_list],
     )
+    if publish:
+        publish_article(article, acting_user=acting_user)
     return article
 
 

@@ -147,10 +147,11 @@ def article_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             article = services.create_article(
-                institution, acting_user=request.user, **_service_args(form.cleaned_data)
+                institution,
+                publish="publish" in request.POST,
+                acting_user=request.user,
+                **_service_args(form.cleaned_data),
             )
-            if "publish" in request.POST:
-                services.publish_article(article, acting_user=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -53,7 +53,8 @@ def test_reminds_organiser_and_attending_staff_once(
     assert _run(django_capture_on_commit_callbacks) == ["admin@org.example", "lib@att.example"]
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@org.example", "lib@att.example"]
     assert "Soon" in mail.outbox[0].body or "ประชุม" in mail.outbox[0].body
-    assert f"/events/{world['event'].pk}/" in mail.outbox[0].body  # type: ignore[attr-defined]
+    link = f"http://127.0.0.1:8000/events/{world['event'].pk}/"  # type: ignore[attr-defined]
+    assert link in mail.outbox[0].body  # absolute: LIBCOOP_SITE_URL's default
     audit = AuditEvent.objects.get(verb=AuditVerb.EVENT_REMINDER_SENT)
     assert sorted(audit.data["recipients"]) == sorted(
         [world["org_admin"].username, world["attending_librarian"].username]  # type: ignore[attr-defined]
@@ -122,3 +123,13 @@ def test_a_title_with_a_line_break_still_makes_a_one_line_subject(
     subject = mail.outbox[0].subject
     assert "\n" not in subject and "\r" not in subject and "ประชุม เครือข่าย" in subject
     assert mail.outbox[0].message()["Bcc"] is None
+
+
+def test_links_in_reminders_use_the_site_url(
+    django_capture_on_commit_callbacks: object, settings: object
+) -> None:
+    settings.LIBCOOP_SITE_URL = "https://libcoop.example.ac.th/"  # type: ignore[attr-defined]
+    world = _world()
+    _run(django_capture_on_commit_callbacks)
+    link = f"https://libcoop.example.ac.th/events/{world['event'].pk}/"  # type: ignore[attr-defined]
+    assert all(link in m.body for m in mail.outbox) and len(mail.outbox) == 2

@@ -77,7 +77,7 @@ def recipients(event: Event) -> list[User]:
 def _message(event: Event) -> tuple[str, str]:
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Reminder: %(title)s, %(when)s") % {"title": event.title, "when": event.when}
-        site_url = str(getattr(settings, "LIBCOOP_SITE_URL", "")).rstrip("/")
+        site_url = str(settings.LIBCOOP_SITE_URL).rstrip("/")
         body = render_to_string("events/reminder_email.txt", {"event": event, "site_url": site_url})
     # A header is one line: a title typed with a line break must not break the mail.
     return " ".join(subject.split()), body

@@ -100,6 +100,34 @@ def test_published_it_is_public_with_its_score(draft: Assessment) -> None:
     assert "8 / " in page
 
 
+def test_the_public_sees_evidence_files_named_not_linked(draft: Assessment) -> None:
+    """A published report is public; its evidence files stay with those who may see the
+    assessment: the public gets their names without a link (no link that leads to a login),
+    the library's staff a link that opens the file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    criterion = Criterion.objects.get(standard=draft.standard, code="7.1")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile("energy-audit-2564.pdf", pdf, content_type="application/pdf")
+    evidence = services.add_evidence_file(
+        draft, criterion, upload, name=upload.name, acting_user=SYSTEM
+    )
+    act(draft, "submit", "mfu.librarian")
+    act(draft, "start_review", "gln.assessor")
+    assessor = get_user_model().objects.get(username="gln.assessor")
+    response = CriterionResponse.objects.get(assessment=draft, criterion=criterion)
+    services.score_response(response, Decimal("8"), acting_user=assessor)
+    act(draft, "publish", "gln.assessor")
+    link = f"/greenlib/evidence/{evidence.pk}/file/"
+    public = client_for(None).get(URL, {"lang": "en"}).content.decode()
+    assert "energy-audit-2564.pdf" in public and link not in public
+    staff = client_for("mfu.librarian")
+    page = staff.get(URL, {"lang": "en"}).content.decode()
+    assert f'href="{link}"' in page
+    assert staff.get(link).status_code == 200
+    assert client_for("cmu.admin").get(link).status_code == 404
+
+
 def test_downloads_follow_the_same_rule(draft: Assessment) -> None:
     from docx import Document
 

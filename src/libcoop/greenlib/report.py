@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from libcoop.core.dates import display_year
 from libcoop.events.queries import AttendedEvent, events_attended
 from libcoop.greenlib import queries as greenlib_queries
+from libcoop.greenlib.models import Assessment
 from libcoop.greenlib.queries import AssessmentSummary
 from libcoop.greenlib.report_tables import (
     env_tables,
@@ -284,8 +285,12 @@ def build_report(
         withheld = bool(results) and not show_self
         by_category: dict[str, list[Evidence]] = defaultdict(list)
         titles: dict[str, str] = {}
+        file_links = reader is None or (
+            assessment is not None
+            and can(reader, "greenlib.view_assessment", Assessment.objects.get(pk=assessment.pk))
+        )
         for r in results if show_self else []:
-            by_category[r.category_number].append(evidence_of(r))
+            by_category[r.category_number].append(evidence_of(r, file_links=file_links))
             titles.setdefault(r.category_number, r.category_title)
         # Monthly figures are the library's own until it hands them in: they appear to those
         # who may see its figures pages, and to everyone once the year's assessment is

@@ -154,8 +154,12 @@ def _points(value: Decimal | None) -> str:
     return f"{value.normalize():f}"
 
 
-def evidence_of(result: CriterionResult) -> Evidence:
-    """One criterion's self-assessment as shown (the caller decides whether it may be)."""
+def evidence_of(result: CriterionResult, *, file_links: bool = True) -> Evidence:
+    """One criterion's self-assessment as shown (the caller decides whether it may be).
+
+    *file_links*: whether the reader may open the evidence files; if not, they are named
+    without a link (a published report is public, the files stay with those who may see
+    the assessment: the library's staff and the network's officers)."""
     status = ""
     if result.self_status:
         try:
@@ -182,7 +186,7 @@ def evidence_of(result: CriterionResult) -> Evidence:
         self_status=status,
         score=score,
         assessor_comment=result.assessor_comment if result.score is not None else "",
-        files=[Cell(name, url) for name, url in result.evidence_files],
+        files=[Cell(name, url if file_links else "") for name, url in result.evidence_files],
         linked=[
             Cell(f"{kinds.get(kind, kind)}: {label}", url) for kind, label, url in result.linked
         ],

@@ -196,3 +196,33 @@ def test_an_odf_mimetype_member_is_read_only_a_little(monkeypatch: pytest.Monkey
         z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
         z.writestr("content.xml", "<office:document-content/>")
     assert attachments.sniff(good.getvalue(), "x.odt") == "odt"
+
+
+@pytest.mark.django_db
+def test_sweep_removes_the_files_of_rolled_back_uploads_only(media: Path) -> None:
+    from django.core.management import call_command
+    from django.db import transaction
+
+    inst = InstitutionFactory()
+    kept = attachments.store_upload(
+        io.BytesIO(PNG), name="kept.png", acting_user=SYSTEM, institution=inst
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = attachments.store_upload(
+            io.BytesIO(PDF), name="lost.pdf", acting_user=SYSTEM, institution=inst
+        )
+        lost_path = Path(lost.file.path)
+        raise RuntimeError("the caller's next step fails: its transaction rolls back")
+    assert lost_path.exists() and not Attachment.objects.filter(pk=lost.pk).exists()
+
+    def sweep(*args: str) -> str:
+        out = io.StringIO()
+        call_command("attachments", "sweep", *args, stdout=out)
+        return out.getvalue()
+
+    assert "removed 0" in sweep()  # a young file may belong to an upload in progress
+    assert lost.file.name in sweep("--older-than", "0", "--dry-run") and lost_path.exists()
+    assert lost.file.name in sweep("--older-than", "0")
+    assert not lost_path.exists()
+    assert Path(kept.file.path).read_bytes() == PNG  # a file with its row stays
+    assert "removed 0" in sweep("--older-than", "0")

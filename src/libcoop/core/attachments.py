@@ -12,27 +12,33 @@ evidence) stores them here:
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
+import logging
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, Final
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record
-from libcoop.core.models import Attachment
+from libcoop.core.models import ATTACHMENT_DIR, Attachment
 from libcoop.network.models import Institution
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
 
@@ -247,3 +253,38 @@ def file_response(att: Attachment, *, inline: bool = False) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def orphaned_files(older_than: datetime.timedelta) -> list[str]:
+    """Stored files that no ``Attachment`` row names, last written more than *older_than* ago.
+
+    They are left by uploads whose transaction rolled back after the file was written (the
+    file is saved before its row, and a database has no hook for a rollback); younger files
+    may belong to an upload still in progress and are left alone.
+    """
+    root = Path(default_storage.path(ATTACHMENT_DIR))
+    if not root.is_dir():
+        return []
+    cutoff = time.time() - older_than.total_seconds()
+    found = sorted(
+        f"{ATTACHMENT_DIR}/{p.parent.name}/{p.name}"
+        for p in root.glob("*/*")
+        if p.is_file() and p.stat().st_mtime < cutoff
+    )
+    orphans: list[str] = []
+    for start in range(0, len(found), 500):
+        chunk = found[start : start + 500]
+        known = set(Attachment.objects.filter(file__in=chunk).values_list("file", flat=True))
+        orphans += [name for name in chunk if name not in known]
+    return orphans
+
+
+def sweep_orphans(older_than: datetime.timedelta, *, dry_run: bool = False) -> list[str]:
+    """Delete the files ``orphaned_files`` finds (nothing with *dry_run*); their names."""
+    orphans = orphaned_files(older_than)
+    if not dry_run:
+        for name in orphans:
+            default_storage.delete(name)
+        if orphans:
+            logger.warning("removed %d orphaned attachment files", len(orphans))
+    return orphans

@@ -38,9 +38,12 @@ class ApiToken(models.Model):
         return "lc_" + secrets.token_urlsafe(32)
 
 
+ATTACHMENT_DIR = "attachments"  # under MEDIA_ROOT
+
+
 def _attachment_path(instance: Attachment, filename: str) -> str:
     # A name of our own: the uploaded name never becomes part of a path.
-    return f"attachments/{instance.uuid.hex[:2]}/{instance.uuid.hex}"
+    return f"{ATTACHMENT_DIR}/{instance.uuid.hex[:2]}/{instance.uuid.hex}"
 
 
 class Attachment(models.Model):

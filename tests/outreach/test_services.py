@@ -134,3 +134,18 @@ def test_coordinator_of_a_parent_network_may_add() -> None:
         programme, title_en="x", activity_type="talk", date=_date("2025"), acting_user=coordinator
     )
     assert programme.activities.count() == 1
+
+
+def test_a_coordinators_list_reaches_networks_at_any_depth() -> None:
+    """The coordinator of a network may act on programmes of networks under it at any depth
+    (``coordinator_of``); their "my activities" list shows those activities too."""
+    from libcoop.outreach.access import my_activities
+    from tests.factories import NetworkFactory
+
+    top = NetworkFactory()
+    grandchild = NetworkFactory(parent=NetworkFactory(parent=top))
+    deep = ActivityFactory(programme=ProgrammeFactory(network=grandchild))
+    elsewhere = ActivityFactory(programme=ProgrammeFactory(network=NetworkFactory()))
+    coordinator = staff(StaffRole.NETWORK_COORDINATOR, InstitutionFactory(), network=top)
+    listed = set(my_activities(coordinator))
+    assert deep in listed and elsewhere not in listed

@@ -29,7 +29,8 @@ from libcoop.network.abilities import (
     profile_of,
     staff_of,
 )
-from libcoop.network.models import Membership, Network, StaffRole
+from libcoop.network.models import Membership, StaffRole
+from libcoop.network.queries import network_and_below
 
 # Roles whose holders read what is shared in the networks their institution belongs to.
 NETWORK_READER_ROLES = frozenset(
@@ -55,20 +56,6 @@ def member_network_ids(institution_id: int, on: datetime.date | None = None) -> 
         .filter(Q(end__isnull=True) | Q(end__gte=on))
         .values_list("network_id", flat=True)
     )
-
-
-def network_and_below(network_id: int) -> set[int]:
-    """*network_id* and every network under it (a coordinator of GLN also sees its parts)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Network.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, todo = {network_id}, [network_id]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
 
 
 def readable(user: Actor, article: KnowledgeArticle) -> bool:

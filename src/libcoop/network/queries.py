@@ -103,3 +103,18 @@ def membership_timeline(
             )
         )
     return years, bars
+
+
+def network_and_below(network_id: int) -> set[int]:
+    """*network_id* and every network under it, at any depth (a coordinator of GLN also
+    coordinates its working groups and their parts)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Network.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, todo = {network_id}, [network_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found

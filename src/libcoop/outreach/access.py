@@ -7,11 +7,12 @@ confirmed). Everyone else sees the public summaries of all activities.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from libcoop.network.abilities import Actor, profile_of
 from libcoop.network.models import StaffRole
+from libcoop.network.queries import network_and_below
 from libcoop.outreach.models import Activity, Programme
 
 
@@ -58,7 +59,6 @@ def my_activities(user: Actor) -> QuerySet[Activity]:
         return visible_activities(user).filter(programme__run_by=profile.institution_id)
     if profile.role == StaffRole.NETWORK_COORDINATOR and profile.network_id is not None:
         return visible_activities(user).filter(
-            Q(programme__network=profile.network_id)
-            | Q(programme__network__parent=profile.network_id)
+            programme__network__in=network_and_below(profile.network_id)
         )
     return Activity.objects.none()

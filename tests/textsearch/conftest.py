@@ -74,7 +74,14 @@ def search_backend(request: pytest.FixtureRequest) -> SQLiteFTS5Backend | Postgr
     if request.param == "sqlite":
         backend = SQLiteFTS5Backend(request.getfixturevalue("sqlite_connection"))
     else:
+        from libcoop.textsearch.backends import postgres
+
         backend = PostgresBackend(request.getfixturevalue("postgres_connection"))
+        # New tables (in the fixture connection's transaction, rolled back afterwards), not
+        # emptied ones: rows then lie in insertion order, whatever earlier tests left in the
+        # test database, and no lexeme statistics or remembered frequencies carry over.
+        backend.uninstall()
+        postgres._FREQUENCIES.clear()
     backend.install()
     backend.clear()
     return backend

@@ -194,7 +194,7 @@ def assign_infos(
         if cluster_id != now_in:
             state.move(info, cluster_id)
         decisions.append((rid, cluster_id, matched, verdict.rule, verdict.key, verdict.scores))
-    real = dict(zip(pending, new_clusters(len(pending)), strict=True))
+    real = dict(zip(pending, reserve_cluster_ids(len(pending)), strict=True))
     for rid, maybe in state.cluster_of.items():
         if maybe is not None and maybe < 0:
             state.cluster_of[rid] = real[maybe]
@@ -246,9 +246,46 @@ def _candidates(keys: set[str], batch: set[int]) -> dict[str, list[int]]:
     return out
 
 
+def reserve_cluster_ids(count: int) -> list[int]:
+    """*count* new cluster ids, ascending, with no rows yet.
+
+    ``merged.refresh_clusters`` inserts each such cluster with its display fields once it
+    has members, in the same transaction (the foreign keys that point to it are checked at
+    commit): one write of the row and its indexes, where an empty row followed by an update
+    of every indexed column wrote them twice.
+    """
+    if count <= 0:
+        return []
+    table = bulk.table(Cluster)
+    with connection.cursor() as cursor:
+        if bulk.postgres():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(int(row[0]) for row in cursor.fetchall())
+        # SQLite, AUTOINCREMENT: the write transaction (BEGIN IMMEDIATE) holds the database's
+        # write lock, so no other connection takes ids until it ends; advancing the sequence
+        # keeps the ids from being handed out again.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        top = max(int(row[0]) if row else 0, int(cursor.fetchone()[0]))
+        if row:
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [top + count, table]
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, top + count]
+            )
+        return list(range(top + 1, top + count + 1))
+
+
 def new_clusters(count: int) -> list[int]:
-    """Create *count* empty clusters (``merged.refresh_clusters`` fills them); their ids,
-    ascending."""
+    """Create *count* empty clusters, for a loader that fills them in later transactions
+    (``bench/catalog_fill.py``; ``merged.refresh_clusters`` fills them); their ids, ascending.
+    An import reserves ids instead (``reserve_cluster_ids``)."""
     if count <= 0:
         return []
     now = bulk.now_value()

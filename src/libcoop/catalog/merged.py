@@ -139,33 +139,36 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> list[ClusterDisplay]:
         return []
     by_cluster = member_rows(ids)
     sql = f"SELECT id FROM {bulk.table(Cluster)} WHERE id {{ids}}"  # noqa: S608
-    existing = [row[0] for row in bulk.select(sql, ids)]
-    clusters = [ClusterDisplay(id=cid) for cid in sorted(existing)]
+    existing = {row[0] for row in bulk.select(sql, ids)}
+    # Ids reserved by clustering.reserve_cluster_ids: their rows are written here, first time.
+    new = {cid for cid in ids if cid not in existing and by_cluster.get(cid)}
+    clusters = [ClusterDisplay(id=cid) for cid in sorted(existing | new)]
     now = bulk.now_value()  # the OAI datestamp must move
     for cluster in clusters:
         merge(cluster, by_cluster.get(cluster.pk, []))
+
+    def display(c: ClusterDisplay) -> tuple[Any, ...]:
+        return (
+            True,
+            c.title,
+            c.title_sort,
+            c.author,
+            c.year,
+            c.format,
+            c.language,
+            c.isbn,
+            c.record_count,
+            c.library_count,
+            bulk.to_json(c.merged),
+            now,
+        )
+
     active = [c for c in clusters if c.active]
-    bulk.update(
+    bulk.update(Cluster, DISPLAY_FIELDS, [(*display(c), c.pk) for c in active if c.pk in existing])
+    bulk.insert(
         Cluster,
-        DISPLAY_FIELDS,
-        [
-            (
-                True,
-                c.title,
-                c.title_sort,
-                c.author,
-                c.year,
-                c.format,
-                c.language,
-                c.isbn,
-                c.record_count,
-                c.library_count,
-                bulk.to_json(c.merged),
-                now,
-                c.pk,
-            )
-            for c in active
-        ],
+        ["id", "created", *DISPLAY_FIELDS],
+        [(c.pk, now, *display(c)) for c in active if c.pk in new],
     )
     bulk.update(
         Cluster,

@@ -270,12 +270,32 @@ def phase_ingest(path: str, other: str) -> dict[str, float]:
     }
 
 
-def run(count: int) -> dict[str, object]:
+PG_ADMIN = os.environ.get("LIBCOOP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_NAME = "libcoop_bench_ingest"
+
+
+def _pg_database(create: bool) -> str:
+    """A fresh PostgreSQL database for the import (dropped again with create=False)."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
+        if create:
+            conn.execute(f'CREATE DATABASE "{PG_NAME}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_NAME}"
+
+
+def run(count: int, *, postgres: bool = False) -> dict[str, object]:
+    """One size on the embedded SQLite, or (*postgres*) on a fresh PostgreSQL database
+    (``LIBCOOP_BENCH_PG``: the server's admin URL) on the same machine."""
     with tempfile.TemporaryDirectory() as tmp:
         path, other = Path(tmp) / "file.mrc", Path(tmp) / "other.mrc"
         make_file(path, count, seed=1)
         make_file(other, count // 3, seed=1)  # same seed: the first third shares ISBNs and titles
-        env = dict(os.environ, LIBCOOP_HOME=tmp)
+        env = dict(os.environ, LIBCOOP_HOME=tmp, LIBCOOP_CONN_MAX_AGE="0")
+        env.pop("LIBCOOP_DATABASE_URL", None)
+        if postgres:
+            env["LIBCOOP_DATABASE_URL"] = _pg_database(create=True)
         results = {}
         for phase, args in (("raw", [str(path)]), ("ingest", [str(path), str(other)])):
             out = subprocess.run(  # noqa: S603 - our own interpreter and script
@@ -286,11 +306,13 @@ def run(count: int) -> dict[str, object]:
                 check=True,
             )
             results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
+        if postgres:
+            _pg_database(create=False)
         raw, ingest = results["raw"], results["ingest"]
         return {
             "records": count,
             "file_mb": round(path.stat().st_size / 1e6, 1),
-            "database": env.get("LIBCOOP_DATABASE_URL", "sqlite (embedded)").split("@")[-1],
+            "database": "postgresql (same machine)" if postgres else "sqlite (embedded)",
             "raw_pymarc_records_per_s": round(raw["records"] / raw["seconds"]),
             "ingest_records_per_s": round(ingest["records"] / ingest["seconds"]),
             "ratio_ingest_to_raw": round(

@@ -69,14 +69,17 @@ def bench_registry_pages() -> dict[str, object]:
 
 
 def bench_ingest() -> dict[str, object]:
-    """Full ingest vs raw pymarc parsing of the same file, at two sizes (memory flatness)."""
+    """Full ingest vs raw pymarc parsing of the same file, at two sizes (memory flatness) on
+    SQLite, and on PostgreSQL (``LIBCOOP_BENCH_INGEST_PG_SIZES``, empty for none)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import ingest
 
-    sizes = [
-        int(s) for s in os.environ.get("LIBCOOP_BENCH_INGEST_SIZES", "100000,200000").split(",")
-    ]
-    return {"runs": [ingest.run(n) for n in sizes]}
+    def sizes(name: str, default: str) -> list[int]:
+        return [int(s) for s in os.environ.get(name, default).split(",") if s.strip()]
+
+    runs = [ingest.run(n) for n in sizes("LIBCOOP_BENCH_INGEST_SIZES", "100000,200000")]
+    runs += [ingest.run(n, postgres=True) for n in sizes("LIBCOOP_BENCH_INGEST_PG_SIZES", "100000")]
+    return {"runs": runs}
 
 
 def bench_dedup() -> dict[str, object]:

@@ -201,3 +201,20 @@ def test_an_import_writes_in_bulk_mode_and_restores_the_setting(
     assert seen == [during, during]
     assert setting() == before != during
     assert BibRecord.objects.filter(local_id__in=["w1", "w2"]).count() == 2
+
+
+def test_an_error_inside_bulk_mode_is_the_error_raised(libraries) -> None:
+    """On PostgreSQL an error aborts the caller's transaction; restoring the setting must not
+    replace that error with "current transaction is aborted"."""
+    from django.db import DatabaseError, connection, transaction
+
+    from libcoop.catalog import bulk
+
+    with (
+        pytest.raises(DatabaseError) as raised,
+        transaction.atomic(),
+        bulk.bulk_writes(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT * FROM no_such_table_here")
+    assert "no_such_table_here" in str(raised.value)

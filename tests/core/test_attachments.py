@@ -226,3 +226,12 @@ def test_sweep_removes_the_files_of_rolled_back_uploads_only(media: Path) -> Non
     assert not lost_path.exists()
     assert Path(kept.file.path).read_bytes() == PNG  # a file with its row stays
     assert "removed 0" in sweep("--older-than", "0")
+
+
+@pytest.mark.parametrize("hours", ["-1", "nan", "inf"])
+def test_sweep_refuses_an_age_that_is_no_age(hours: str) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("attachments", "sweep", "--older-than", hours)

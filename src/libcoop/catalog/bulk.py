@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.utils import timezone
 
 
@@ -166,8 +166,16 @@ def bulk_writes() -> Iterator[None]:
         try:
             yield
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [before_pg])
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('synchronous_commit', %s, false)", [before_pg]
+                    )
+            except DatabaseError:
+                if not connection.in_atomic_block:
+                    raise
+                # An error has aborted the caller's transaction: its rollback undoes the SET
+                # too, and the error that aborted it is the one to see, not this one.
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")

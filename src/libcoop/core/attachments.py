@@ -266,10 +266,15 @@ def orphaned_files(older_than: datetime.timedelta) -> list[str]:
     if not root.is_dir():
         return []
     cutoff = time.time() - older_than.total_seconds()
+
+    def old_enough(path: Path) -> bool:
+        try:
+            return path.is_file() and path.stat().st_mtime < cutoff
+        except OSError:  # removed meanwhile (an attachment deleted as we look)
+            return False
+
     found = sorted(
-        f"{ATTACHMENT_DIR}/{p.parent.name}/{p.name}"
-        for p in root.glob("*/*")
-        if p.is_file() and p.stat().st_mtime < cutoff
+        f"{ATTACHMENT_DIR}/{p.parent.name}/{p.name}" for p in root.glob("*/*") if old_enough(p)
     )
     orphans: list[str] = []
     for start in range(0, len(found), 500):
@@ -284,7 +289,7 @@ def sweep_orphans(older_than: datetime.timedelta, *, dry_run: bool = False) -> l
     orphans = orphaned_files(older_than)
     if not dry_run:
         for name in orphans:
-            default_storage.delete(name)
+            default_storage.delete(name)  # a file already gone is no error
         if orphans:
             logger.warning("removed %d orphaned attachment files", len(orphans))
     return orphans

@@ -7,6 +7,7 @@ row; run this now and then (daily, say) to remove such files.
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,14 +29,16 @@ class Command(BaseCommand):
             default=DEFAULT_HOURS,
             metavar="HOURS",
             help=f"only files last written more than HOURS ago (default {DEFAULT_HOURS}: "
-            "younger ones may belong to an upload in progress)",
+            "younger ones may belong to an upload in progress; 0 is safe only when no "
+            "upload is running)",
         )
         sweep.add_argument("--dry-run", action="store_true", help="list, delete nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["older_than"] < 0:
-            raise CommandError("--older-than must be 0 or more")
-        age = datetime.timedelta(hours=options["older_than"])
+        hours = options["older_than"]
+        if not math.isfinite(hours) or hours < 0 or hours > 24 * 365 * 100:
+            raise CommandError("--older-than must be a number of hours, 0 or more")
+        age = datetime.timedelta(hours=hours)
         removed = sweep_orphans(age, dry_run=options["dry_run"])
         for name in removed:
             self.stdout.write(name)

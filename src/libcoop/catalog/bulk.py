@@ -186,3 +186,22 @@ def bulk_writes() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA wal_autocheckpoint = {before}")
+
+
+# The key of PostgreSQL's advisory lock that orders the catalog's writers ("LibCoop").
+CATALOG_WRITE_LOCK = 0x4C6962436F6F70
+
+
+def lock_catalog_writes() -> None:
+    """Take (waiting if need be) the lock that orders the catalog's writers, until the end of
+    the current transaction: imports' batches, withdrawals, staff splits and merges.
+
+    PostgreSQL reads committed data only: two batches matching at the same time would each
+    miss the clusters the other is creating, and make two clusters of one work (or leave a
+    cluster's counts stale). Taken first in each write transaction, the lock makes the later
+    one wait until the earlier has committed, then see its clusters. SQLite needs nothing:
+    it has one writer at a time (``BEGIN IMMEDIATE``) already.
+    """
+    if postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_WRITE_LOCK])

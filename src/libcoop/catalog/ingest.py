@@ -98,6 +98,7 @@ def import_deletes(
     with _recorded(job, acting_user), open(source, encoding="utf-8") as lines:
         wanted = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
         with transaction.atomic():
+            bulk.lock_catalog_writes()
             found = dict(
                 BibRecord.objects.filter(
                     library=library, local_id__in=[w for _, w in wanted]
@@ -210,6 +211,7 @@ def _write_batch(
     seen: int | None = None,
 ) -> None:
     """Write one prepared batch: records, holdings, keys, clusters and search documents."""
+    bulk.lock_catalog_writes()
     table = bulk.table(BibRecord)
     existing = {
         lid: (pk, checksum, active, cluster_id)

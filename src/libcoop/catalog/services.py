@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record as audit
-from libcoop.catalog import index
+from libcoop.catalog import bulk, index
 from libcoop.catalog.merged import refresh_clusters
 from libcoop.catalog.models import (
     BibRecord,
@@ -29,6 +29,8 @@ def _user(actor: Actor) -> User | None:
 @transaction.atomic
 def split_record(record: BibRecord, *, acting_user: Actor) -> Cluster:
     """Take *record* out of its cluster into a cluster of its own, and keep it apart."""
+    bulk.lock_catalog_writes()
+    record.refresh_from_db()  # as committed by the writer we may have waited for
     require(acting_user, "catalog.curate_record", record)
     if record.cluster_id is None or not record.active:
         raise ValidationError("Only an active record in a cluster can be split out.")
@@ -79,6 +81,8 @@ def split_record(record: BibRecord, *, acting_user: Actor) -> Cluster:
 @transaction.atomic
 def merge_clusters(record: BibRecord, target: Cluster, *, acting_user: Actor) -> Cluster:
     """Move *record*'s whole cluster into *target* and keep them together from now on."""
+    bulk.lock_catalog_writes()
+    record.refresh_from_db()  # as committed by the writer we may have waited for
     require(acting_user, "catalog.curate_record", record)
     source = record.cluster_id
     if source is None or source == target.pk:

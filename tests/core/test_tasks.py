@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.tasks.base import TaskResultStatus
 
 from libcoop.catalog.models import ImportJob
 from libcoop.catalog.tasks import run_import
@@ -28,11 +29,14 @@ def test_thread_backend_runs_the_import_after_commit(settings: Any, tmp_path: Pa
         time.sleep(0.2)
         job.refresh_from_db()
         assert job.status == "queued"  # nothing runs before the request's transaction commits
-    for _ in range(100):
-        job.refresh_from_db()
-        if job.status == "done":
+    # Wait on the task's own result, not by reading the job: the test database is in-memory
+    # SQLite with a shared cache, where a read racing the thread's write fails at once
+    # ("table is locked") instead of waiting as a file database does.
+    for _ in range(300):
+        if result.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
             break
         time.sleep(0.1)
+    job.refresh_from_db()
     assert (job.status, job.added) == ("done", 2)
     assert result.backend == "default"
 

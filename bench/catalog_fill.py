@@ -316,13 +316,35 @@ def ingest(paths: list[Path]) -> None:
 FILL_BATCH = 2000
 
 
+def empty_clusters(count: int) -> list[int]:
+    """Create *count* empty clusters, filled later by ``merged.refresh_clusters`` in other
+    transactions (an import instead reserves ids and writes each cluster once); their ids."""
+    from django.db import connection
+
+    from libcoop.catalog import bulk
+    from libcoop.catalog.models import Cluster
+
+    if count <= 0:
+        return []
+    now = bulk.now_value()
+    sql = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"  # noqa: S608
+        f" INSERT INTO {bulk.table(Cluster)} (created, updated, active, title, title_sort,"
+        " author, year, format, language, isbn, record_count, library_count, merged)"
+        " SELECT %s, %s, TRUE, '', '', '', NULL, '', '', '', 0, 0, '{}' FROM n RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, now, now])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 def fast_fill(paths: list[Path], works_count: int) -> dict[str, float]:
     """The catalog ``ingest`` would build, without matching; returns phase timings."""
     import time
 
     from django.db import connection, transaction
 
-    from libcoop.catalog import bulk, clustering, index
+    from libcoop.catalog import bulk, index
     from libcoop.catalog.merged import refresh_clusters
     from libcoop.catalog.models import BibRecord, Cluster, Holding
     from libcoop.catalog.prepare import HOLDING_COLUMNS, RECORD_COLUMNS, prepared_batches
@@ -350,7 +372,7 @@ def fast_fill(paths: list[Path], works_count: int) -> dict[str, float]:
                         w for w in (work_of(r.local_id) for r in rows) if not cluster_of[w]
                     )
                 )
-                for w, cid in zip(new_works, clustering.new_clusters(len(new_works)), strict=True):
+                for w, cid in zip(new_works, empty_clusters(len(new_works)), strict=True):
                     cluster_of[w] = cid
                 now = bulk.now_value()
                 bulk.insert(

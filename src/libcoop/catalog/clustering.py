@@ -282,24 +282,6 @@ def reserve_cluster_ids(count: int) -> list[int]:
         return list(range(top + 1, top + count + 1))
 
 
-def new_clusters(count: int) -> list[int]:
-    """Create *count* empty clusters, for a loader that fills them in later transactions
-    (``bench/catalog_fill.py``; ``merged.refresh_clusters`` fills them); their ids, ascending.
-    An import reserves ids instead (``reserve_cluster_ids``)."""
-    if count <= 0:
-        return []
-    now = bulk.now_value()
-    sql = (
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"  # noqa: S608
-        f" INSERT INTO {bulk.table(Cluster)} (created, updated, active, title, title_sort,"
-        " author, year, format, language, isbn, record_count, library_count, merged)"
-        " SELECT %s, %s, TRUE, '', '', '', NULL, '', '', '', 0, 0, '{}' FROM n RETURNING id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [count, now, now])
-        return sorted(row[0] for row in cursor.fetchall())
-
-
 def _choose(
     info: MatchInfo,
     keys: set[str],

@@ -270,24 +270,12 @@ def phase_ingest(path: str, other: str) -> dict[str, float]:
     }
 
 
-PG_ADMIN = os.environ.get("LIBCOOP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_NAME = "libcoop_bench_ingest"
-
-
-def _pg_database(create: bool) -> str:
-    """A fresh PostgreSQL database for the import (dropped again with create=False)."""
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
-        if create:
-            conn.execute(f'CREATE DATABASE "{PG_NAME}"')
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_NAME}"
 
 
 def run(count: int, *, postgres: bool = False) -> dict[str, object]:
     """One size on the embedded SQLite, or (*postgres*) on a fresh PostgreSQL database
-    (``LIBCOOP_BENCH_PG``: the server's admin URL) on the same machine."""
+    (``pgdb``) on the same machine."""
     with tempfile.TemporaryDirectory() as tmp:
         path, other = Path(tmp) / "file.mrc", Path(tmp) / "other.mrc"
         make_file(path, count, seed=1)
@@ -295,19 +283,23 @@ def run(count: int, *, postgres: bool = False) -> dict[str, object]:
         env = dict(os.environ, LIBCOOP_HOME=tmp, LIBCOOP_CONN_MAX_AGE="0")
         env.pop("LIBCOOP_DATABASE_URL", None)
         if postgres:
-            env["LIBCOOP_DATABASE_URL"] = _pg_database(create=True)
+            import pgdb  # beside this file
+
+            env["LIBCOOP_DATABASE_URL"] = pgdb.create(PG_NAME)
         results = {}
-        for phase, args in (("raw", [str(path)]), ("ingest", [str(path), str(other)])):
-            out = subprocess.run(  # noqa: S603 - our own interpreter and script
-                [sys.executable, __file__, phase, *args],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
-        if postgres:
-            _pg_database(create=False)
+        try:
+            for phase, args in (("raw", [str(path)]), ("ingest", [str(path), str(other)])):
+                out = subprocess.run(  # noqa: S603 - our own interpreter and script
+                    [sys.executable, __file__, phase, *args],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
+        finally:
+            if postgres:
+                pgdb.drop(PG_NAME)
         raw, ingest = results["raw"], results["ingest"]
         return {
             "records": count,

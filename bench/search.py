@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog_fill
+import pgdb
 
 # (field, query): field None is a keyword search.
 QUERIES: dict[str, list[tuple[str | None, str]]] = {
@@ -164,29 +165,16 @@ def _database(vendor: str, name: str) -> dict[str, str] | str:
     env = dict(os.environ, LIBCOOP_CONN_MAX_AGE="0")
     env.pop("LIBCOOP_DATABASE_URL", None)
     if vendor == "postgresql":
-        pg_admin = os.environ.get(
-            "LIBCOOP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"
-        )
         try:
-            import psycopg
-
-            with psycopg.connect(pg_admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                conn.execute(f'CREATE DATABASE "{name}"')
+            env["LIBCOOP_DATABASE_URL"] = pgdb.create(name)
         except Exception as exc:  # no server: say so in the results
             return str(exc)
-        env["LIBCOOP_DATABASE_URL"] = pg_admin.rsplit("/", 1)[0] + f"/{name}"
     return env
 
 
 def _drop(vendor: str, name: str) -> None:
-    if vendor != "postgresql":
-        return
-    import psycopg
-
-    pg_admin = os.environ.get("LIBCOOP_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-    with psycopg.connect(pg_admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    if vendor == "postgresql":
+        pgdb.drop(name)
 
 
 def _child(mode: str, works: int, folder: Path, vendor: str, name: str) -> dict[str, Any]:

@@ -140,10 +140,11 @@ MAILERS = {
     }
 }
 
-# OAI-PMH (interop.oai): the repository identifier of oai-identifiers, and who to contact.
 # Where this LibCoop is reached from outside: links in e-mails (reminders) must be absolute.
 # The default is the address `tools/dev.py run` serves.
-LIBCOOP_SITE_URL = os.environ.get("LIBCOOP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+LIBCOOP_SITE_URL = os.environ.get("LIBCOOP_SITE_URL", "http://127.0.0.1:8000")
+
+# OAI-PMH (interop.oai): the repository identifier of oai-identifiers, and who to contact.
 LIBCOOP_OAI_REPOSITORY_IDENTIFIER = os.environ.get(
     "LIBCOOP_OAI_REPOSITORY_IDENTIFIER", "libcoop.example.org"
 )

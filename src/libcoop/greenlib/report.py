@@ -285,8 +285,11 @@ def build_report(
         withheld = bool(results) and not show_self
         by_category: dict[str, list[Evidence]] = defaultdict(list)
         titles: dict[str, str] = {}
+        # Files are linked for readers who may open them (asked only when answers are shown).
         file_links = reader is None or (
-            assessment is not None
+            show_self
+            and bool(results)
+            and assessment is not None
             and can(reader, "greenlib.view_assessment", Assessment.objects.get(pk=assessment.pk))
         )
         for r in results if show_self else []:

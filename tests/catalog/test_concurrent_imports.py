@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from libcoop.catalog.demo_works import isbn13_check
 from tests.catalog.marcdata import book, write
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +56,6 @@ else:
         stale = cursor.fetchone()[0]
     print(clusters, full, stale)
 """
-
-
-def _isbn13(n: int) -> str:
-    body = f"978616{n:06d}"
-    total = sum((1 if i % 2 == 0 else 3) * int(d) for i, d in enumerate(body))
-    return body + str((10 - total % 10) % 10)
 
 
 def _own_database(tmp_path: Path) -> tuple[str, Any]:
@@ -118,9 +113,10 @@ def test_libraries_importing_the_same_works_at_once_make_one_cluster_each(
     try:
         finish(child("setup", str(LIBRARIES)))
         files = []
+        isbns = [(body := f"978616{n:06d}") + isbn13_check(body) for n in range(WORKS)]
         for lib in range(LIBRARIES):
             records = [
-                book(f"L{lib}-{n:04d}", f"Green library practice {n}", isbn=_isbn13(n))
+                book(f"L{lib}-{n:04d}", f"Green library practice {n}", isbn=isbns[n])
                 for n in range(WORKS)
             ]
             files.append(write(tmp_path / f"lib{lib}.mrc", *records))

@@ -35,7 +35,7 @@ def test_new_outreach_activity_reaches_the_pdf_report(
 ) -> None:
     from pypdf import PdfReader
 
-    from libcoop.core.demo import DEMO_PASSWORD
+    from libcoop.network.demo import DEMO_PASSWORD
     from libcoop.outreach.models import Activity
 
     settings.MEDIA_ROOT = tmp_path / "media"

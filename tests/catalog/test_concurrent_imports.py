@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from libcoop.catalog.demo_works import isbn13_check
+from libcoop.catalog.demo.works import isbn13_check
 from tests.catalog.marcdata import book, write
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from pymarc import MARCReader, Record
 
-from libcoop.catalog.demo_data import (
+from libcoop.catalog.demo.generate import (
     LIBRARIES,
     TRUTH_FILENAME,
     DemoCatalog,

@@ -83,7 +83,7 @@ def seed_schools_by_year(seed: str) -> dict[str, str]:
 
 def load_full_demo() -> None:
     """The registry, the demo accounts and every app's demo data, as ``libcoop demo`` does."""
-    from libcoop.core.demo import ensure_demo_accounts
+    from libcoop.network.demo import ensure_demo_accounts
     from libcoop.network.loader import load_provinces, load_registry
 
     load_provinces()

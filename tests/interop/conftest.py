@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from lxml import etree
 
-from libcoop.catalog.demo_data import generate_demo_catalog
+from libcoop.catalog.demo.generate import generate_demo_catalog
 from libcoop.catalog.export import record_from_json
 from libcoop.catalog.ingest import import_file
 from libcoop.catalog.models import BibRecord, Cluster

@@ -237,7 +237,7 @@ def test_demo_knowledge_pages_render_in_both_languages(
     coordinator = Client()
     from django.contrib.auth import get_user_model
 
-    from libcoop.core.demo import ensure_demo_accounts
+    from libcoop.network.demo import ensure_demo_accounts
 
     ensure_demo_accounts()
     coordinator.force_login(get_user_model().objects.get(username="gln.coordinator"))

@@ -1,47 +1,9 @@
-"""Demo staff accounts: one per role, so every permission can be tried by hand."""
+"""Former home of the demo staff accounts, now ``libcoop.network.demo`` (they are network
+staff profiles). Kept only so that code not yet moved keeps importing; new code imports
+from ``libcoop.network.demo``."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
+from libcoop.network.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 
-from libcoop.network.models import Institution, Network, StaffProfile, StaffRole
-
-DEMO_PASSWORD = "libcoop-demo"  # noqa: S105 - printed on purpose; demo databases only
-
-# username, institution code, role, network code (for network roles)
-DEMO_ACCOUNTS: list[tuple[str, str, StaffRole | None, str | None]] = [
-    ("admin", "MFU-LIB", None, None),
-    ("mfu.admin", "MFU-LIB", StaffRole.LIBRARY_ADMIN, None),
-    ("mfu.librarian", "MFU-LIB", StaffRole.LIBRARIAN, None),
-    ("cmu.admin", "CMU-LIB", StaffRole.LIBRARY_ADMIN, None),
-    ("gln.coordinator", "MFU-LIB", StaffRole.NETWORK_COORDINATOR, "GLN"),
-    ("pulinet.coordinator", "CMU-LIB", StaffRole.NETWORK_COORDINATOR, "PULINET"),
-    ("gln.assessor", "CMU-LIB", StaffRole.ASSESSOR, "GLN"),
-    ("mfu.patron", "MFU-LIB", StaffRole.PATRON, None),
-    ("thanthip.teacher", "THANTHIP-SCH", StaffRole.SCHOOL_CONTACT, None),
-]
-
-
-@transaction.atomic
-def ensure_demo_accounts() -> list[tuple[str, str]]:
-    """Create the demo accounts that are missing; return (username, description) pairs."""
-    user_model = get_user_model()
-    out: list[tuple[str, str]] = []
-    for username, inst_code, role, network_code in DEMO_ACCOUNTS:
-        institution = Institution.objects.get(code=inst_code)
-        user = user_model.objects.filter(username=username).first()
-        if user is None:
-            user = user_model(username=username, is_staff=role is None, is_superuser=role is None)
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        if role is None:
-            out.append((username, "superuser (Django admin)"))
-            continue
-        network = Network.objects.get(code=network_code) if network_code else None
-        StaffProfile.objects.update_or_create(
-            user=user, defaults={"institution": institution, "role": role, "network": network}
-        )
-        scope = network.code if network else institution.code
-        out.append((username, f"{role.label} — {scope}"))
-    return out
+__all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "ensure_demo_accounts"]

@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 
 from pymarc import Field, Indicators, Record, Subfield
 
-from libcoop.catalog.demo_libraries import (
+from libcoop.catalog.demo.libraries import (
     LibraryProfile,
     call_number,
     country_code,
     holdings_fields,
 )
-from libcoop.catalog.demo_works import (
+from libcoop.catalog.demo.works import (
     BE_OFFSET,
     GeneratorOptions,
     Person,

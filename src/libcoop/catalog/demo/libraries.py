@@ -1,6 +1,6 @@
 """The demo member libraries, their cataloguing habits and their local call numbers.
 
-Each profile is a set of probabilities that ``demo_records`` draws from when the library
+Each profile is a set of probabilities that ``records`` draws from when the library
 catalogues a work, plus the shape of its control numbers and barcodes and the subject
 areas it collects more of (so that, say, Lanna books cluster in northern libraries).
 The profiles are invented for the demo: they borrow the institution codes of real
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pymarc import Field, Indicators, Subfield
 
-from libcoop.catalog.demo_works import BE_OFFSET, Work
+from libcoop.catalog.demo.works import BE_OFFSET, Work
 
 __all__ = [
     "LIBRARIES",

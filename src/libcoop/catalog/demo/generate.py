@@ -7,11 +7,11 @@ matcher needs the same data *with the answer*: ``truth.csv`` says which true wor
 record describes, and ``pairwise_scores`` compares a clustering with it.
 
 Everything comes from one ``random.Random(seed)`` and from word lists shipped in
-``libcoop/catalog/data`` (see its README.md for sources), so the same seed always gives
+``libcoop/catalog/demo/data`` (see its README.md for sources), so the same seed always gives
 byte-identical files and the generator needs neither the network nor ``shared/``.
 
-The pieces: ``demo_works`` invents the works (and hard negatives), ``demo_libraries`` holds
-the library profiles, ``demo_records`` writes one library's record of one work; this module
+The pieces: ``works`` invents the works (and hard negatives), ``libraries`` holds
+the library profiles, ``records`` writes one library's record of one work; this module
 decides who holds what, numbers the records, and writes files, truth and scores.
 """
 
@@ -28,9 +28,9 @@ from typing import Any, TypedDict
 
 from pymarc import Record
 
-from libcoop.catalog.demo_libraries import LIBRARIES, LibraryProfile
-from libcoop.catalog.demo_records import catalogue
-from libcoop.catalog.demo_works import (
+from libcoop.catalog.demo.libraries import LIBRARIES, LibraryProfile
+from libcoop.catalog.demo.records import catalogue
+from libcoop.catalog.demo.works import (
     LABELLED_OPTIONS,
     LAST_YEAR,
     GeneratorOptions,

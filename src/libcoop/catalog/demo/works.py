@@ -3,7 +3,7 @@
 A deduplication set is only useful if we know which records describe the same book, so
 the generator first invents (or, for the English seeds, copies) a list of ``Work``s with
 their real identifiers, and only afterwards lets each library write its own record of a
-work (``demo_records``). Hard negatives are made here on purpose, because they are what a
+work (``records``). Hard negatives are made here on purpose, because they are what a
 matcher gets wrong: later editions (same title and author, new year and ISBN), volumes of
 a set (same title, consecutive ISBNs) and unrelated books with the same generic title.
 
@@ -28,8 +28,8 @@ BE_OFFSET = 543
 
 @cache
 def vocabulary(name: str) -> Any:
-    """A JSON word list from ``libcoop/catalog/data`` (read once, shared, never mutated)."""
-    text = files("libcoop.catalog").joinpath("data", name).read_text(encoding="utf-8")
+    """A JSON word list from ``libcoop/catalog/demo/data`` (read once, shared, never mutated)."""
+    text = files("libcoop.catalog.demo").joinpath("data", name).read_text(encoding="utf-8")
     return json.loads(text)
 
 

@@ -21,17 +21,9 @@ import pymarc
 from lxml import etree
 from pymarc.exceptions import RecordLeaderInvalid
 
-from libcoop.catalog.marc import (
-    TAG_PATTERN,
-    MarcItem,
-    ParsedRecord,
-    RecordProblem,
-    Verdict,
-    call_pymarc,
-    check_record,
-    local_id_of,
-    report_captured,
-)
+from libcoop.catalog.marc.capture import call_pymarc, report_captured
+from libcoop.catalog.marc.checks import TAG_PATTERN, check_record, local_id_of
+from libcoop.catalog.marc.items import MarcItem, ParsedRecord, RecordProblem, Verdict
 
 MARC_NS: Final = "http://www.loc.gov/MARC21/slim"
 _RECORD_TAGS: Final = frozenset({f"{{{MARC_NS}}}record", "record"})

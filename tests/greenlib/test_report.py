@@ -25,7 +25,7 @@ from libcoop.greenlib.report import (
     check_year,
     report_institution,
 )
-from libcoop.greenlib.report_text import event_sentences, illustrative_mark
+from libcoop.greenlib.report.text import event_sentences, illustrative_mark
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT.parent / "shared" / "seed" / "000_84bbb22a98b47916.txt"

@@ -89,9 +89,9 @@ def test_thai_pdf_text_is_intact(demo: None) -> None:
 
 
 def test_every_sara_am_and_tone_mark_survives_copying(db: None) -> None:
-    """The derived Thai font: น้ำ is not copied as นา, ดำ not as ดา (see report_fonts)."""
+    """The derived Thai font: น้ำ is not copied as นา, ดำ not as ดา (see report/fonts.py)."""
     weasyprint = _weasyprint()
-    from libcoop.greenlib.report_fonts import pdf_font_css, pdf_font_family
+    from libcoop.greenlib.report.fonts import pdf_font_css, pdf_font_family
 
     words = "การดำเนินงาน น้ำ ค่ำ ต๊ำ ก๋ำ ทำ ซ้ำ อำนาจ ผู้ใหญ่ กตัญญู ฤๅษี ป่าสา ปิ่น ThaiLIS (TDC) 2562"
     css = f"{pdf_font_css()} body {{ font-family: {pdf_font_family()}; }}"
@@ -102,7 +102,7 @@ def test_every_sara_am_and_tone_mark_survives_copying(db: None) -> None:
 
 def test_english_pdf(demo: None) -> None:
     _weasyprint()
-    from libcoop.greenlib.report_render import render_pdf
+    from libcoop.greenlib.report.render import render_pdf
 
     report = build_report(report_institution("MFU-LIB"), 2019, lang="en")
     text, reader = pdf_text(render_pdf(report, base_url="https://libcoop.example.org/"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from libcoop.events.queries import AttendedEvent
-from libcoop.greenlib.report_text import (
+from libcoop.greenlib.report.text import (
     Full,
     and_,
     event_sentences,

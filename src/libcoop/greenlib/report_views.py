@@ -29,7 +29,7 @@ from libcoop.greenlib.report import (
     build_report,
     report_institution,
 )
-from libcoop.greenlib.report_render import render_body, render_docx, render_pdf
+from libcoop.greenlib.report.render import render_body, render_docx, render_pdf
 from libcoop.network.abilities import Actor, can
 from libcoop.network.models import Institution, InstitutionKind
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from libcoop.greenlib.report import ReportError, build_report, report_institution
-from libcoop.greenlib.report_render import render_docx, render_pdf, render_print_html
+from libcoop.greenlib.report.render import render_docx, render_pdf, render_print_html
 from libcoop.network.abilities import SYSTEM
 
 FORMATS = ("html", "pdf", "docx")

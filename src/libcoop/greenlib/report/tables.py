@@ -15,8 +15,8 @@ from libcoop.greenlib import queries as greenlib_queries
 from libcoop.greenlib.charts import line_chart
 from libcoop.greenlib.models import EnvFigure, EnvMetric, SelfStatus
 from libcoop.greenlib.queries import CriterionResult
-from libcoop.greenlib.report_text import and_, illustrative_mark, wg_name
-from libcoop.greenlib.report_types import Cell, Chart, Evidence, Table
+from libcoop.greenlib.report.text import and_, illustrative_mark, wg_name
+from libcoop.greenlib.report.types import Cell, Chart, Evidence, Table
 from libcoop.knowledge.queries import ArticleFact
 from libcoop.network.models import Institution, Membership, Network, Seat, pick
 from libcoop.outreach.queries import OutreachActivityFact

@@ -30,7 +30,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables import otTables
 
-FONT_DIR = Path(__file__).resolve().parents[1] / "core" / "static" / "libcoop" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "core" / "static" / "libcoop" / "fonts"
 WEIGHTS = (400, 700)
 THAI_FAMILY = "Sarabun Thai"
 LATIN_FAMILY = "Sarabun Latin"

@@ -2,8 +2,8 @@
 
 All three show the same content in the same order. The page and the PDF share one template
 (``greenlib/report_body.html``); the PDF adds print CSS, the Thai-safe fonts of
-:mod:`libcoop.greenlib.report_fonts`, A4 pages with a running header and page numbers. The
-Word file is written by :mod:`libcoop.greenlib.report_docx`.
+:mod:`libcoop.greenlib.report.fonts`, A4 pages with a running header and page numbers. The
+Word file is written by :mod:`libcoop.greenlib.report.docx`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from libcoop.core.dates import display_partial_date
-from libcoop.greenlib.report_fonts import pdf_font_css, pdf_font_family
-from libcoop.greenlib.report_types import Report
+from libcoop.greenlib.report.fonts import pdf_font_css, pdf_font_family
+from libcoop.greenlib.report.types import Report
 
 
 def _context(report: Report, *, links: bool) -> dict[str, object]:
@@ -72,7 +72,7 @@ def notes(report: Report) -> list[tuple[str, bool]]:
 
 
 def render_docx(report: Report, *, base_url: str | None = None) -> bytes:
-    """A Word document with the same content (see :mod:`libcoop.greenlib.report_docx`)."""
-    from libcoop.greenlib.report_docx import write_docx
+    """A Word document with the same content (see :mod:`libcoop.greenlib.report.docx`)."""
+    from libcoop.greenlib.report.docx import write_docx
 
     return write_docx(report, notes(report), base_url=base_url)

@@ -24,7 +24,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Mm
 from docx.text.paragraph import Paragraph
 
-from libcoop.greenlib.report_types import Cell, Report, Section, Table
+from libcoop.greenlib.report.types import Cell, Report, Section, Table
 
 DOCX_FONT = "TH Sarabun New"
 DOCX_SIZE_PT = 16  # TH Sarabun New runs small: 16 pt is the usual size of Thai official documents

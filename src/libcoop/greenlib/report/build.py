@@ -4,7 +4,7 @@ The seed (MFU library's page "การดำเนินงานในหม�
 every assessment. Here it is written from data instead: memberships and seats (registry), events
 attended (events), outreach activities with their schools (outreach), knowledge contributions
 (knowledge) and the year's self-assessment and environmental figures (greenlib). The result is a
-plain :class:`Report` that the renderers in :mod:`libcoop.greenlib.report_render` turn into a
+plain :class:`Report` that the renderers in :mod:`libcoop.greenlib.report.render` turn into a
 web page, a PDF or a Word file.
 
 "For year Y" means the library's record up to and including Y: memberships and seats that had
@@ -28,7 +28,7 @@ from libcoop.events.queries import AttendedEvent, events_attended
 from libcoop.greenlib import queries as greenlib_queries
 from libcoop.greenlib.models import Assessment
 from libcoop.greenlib.queries import AssessmentSummary
-from libcoop.greenlib.report_tables import (
+from libcoop.greenlib.report.tables import (
     env_tables,
     event_table,
     evidence_of,
@@ -37,14 +37,14 @@ from libcoop.greenlib.report_tables import (
     outreach_table,
     seat_table,
 )
-from libcoop.greenlib.report_text import (
+from libcoop.greenlib.report.text import (
     event_sentences,
     knowledge_sentence,
     outreach_sentences,
     paragraph,
     without_subject,
 )
-from libcoop.greenlib.report_types import (
+from libcoop.greenlib.report.types import (
     Cell,
     Chart,
     Evidence,

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from libcoop.core.dates import display_year
 from libcoop.events.queries import AttendedEvent
-from libcoop.greenlib.report_types import Full
+from libcoop.greenlib.report.types import Full
 from libcoop.knowledge.queries import ArticleFact
 from libcoop.network.models import Seat
 from libcoop.outreach.queries import OutreachActivityFact, SchoolRef

@@ -1,4 +1,4 @@
-"""Tests for libcoop.textsearch.thai: normalisation, segmentation, n-grams and years."""
+"""Tests for libcoop.textsearch.thai: normalisation, segmentation and n-grams (years: core.era)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from libcoop.textsearch import thai
-from libcoop.textsearch.thai import (
-    be_to_ce,
-    ce_to_be,
-    has_thai,
-    ngrams,
-    normalise,
-    segment,
-    year_from_text,
-)
+from libcoop.textsearch.thai import has_thai, ngrams, normalise, segment
 
 MAI_EK, MAI_THO, MAI_TRI, CHATTAWA, THANTHAKHAT = "\u0e48", "\u0e49", "\u0e4a", "\u0e4b", "\u0e4c"
 SARA_I, SARA_U, PHINTHU, NIKHAHIT = "\u0e34", "\u0e38", "\u0e3a", "\u0e4d"
@@ -324,37 +316,6 @@ def test_clusters_match_icu_grapheme_breaks(text: str) -> None:
 def test_no_gram_starts_with_a_mark(text: str, n: int) -> None:
     for gram in ngrams("ก" + text, n):
         assert unicodedata.category(gram[0]) != "Mn", gram
-
-
-# --- years -------------------------------------------------------------------------------------
-
-
-def test_be_ce_conversion() -> None:
-    assert be_to_ce(2562) == 2019
-    assert be_to_ce(1999) == 1999
-    assert be_to_ce(2400) == 1857
-    assert ce_to_be(2019) == 2562
-
-
-@pytest.mark.parametrize(
-    ("text", "year"),
-    [
-        ("2562", 2019),
-        ("พ.ศ. 2562", 2019),
-        ("พ.ศ.2562", 2019),
-        ("c2019.", 2019),
-        ("[2019?]", 2019),
-        ("๒๕๖๒", 2019),
-        ("1999", 1999),
-        ("กรุงเทพฯ : สำนักพิมพ์, 2545 [2002]", 2002),
-        ("พ.ศ. 2300", 1757),  # marked BE: converted although below 2400
-        ("B.E. 2562", 2019),
-        ("ISBN 9786161234567", None),
-        ("[s.n.]", None),
-    ],
-)
-def test_year_from_text(text: str, year: int | None) -> None:
-    assert year_from_text(text) == year
 
 
 @given(st.one_of(st.text(_NORMALISE_ALPHABET, max_size=30), st.text(max_size=30)))

@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
+from libcoop.core.era import ce_year, year_in_text
+
 __all__ = [
     "IsbnSplit",
     "is_valid_isbn10",
@@ -346,18 +348,6 @@ def pages_from_extent(s: str) -> int | None:
 
 # --------------------------------------------------------------------------- years
 
-_BE_OFFSET = 543  # Buddhist era year − 543 = Common Era year
-_RE_OFFSET = 1781  # Rattanakosin era (ร.ศ.) year + 1781 = Common Era year
-_MIN_BE = 2400  # 2400 BE = 1857 CE; no CE imprint year in a catalogue is that high
-
-
-def _ce_year(year: int) -> int | None:
-    """Convert a 4-digit year to CE; Buddhist-era years (≥ 2400) lose 543."""
-    if year >= _MIN_BE:
-        year -= _BE_OFFSET
-        return year if year <= 2999 - _BE_OFFSET else None
-    return year if year >= 1000 else None
-
 
 def year_from_008(field_008: str) -> int | None:
     """Date1 (008/07-10) as a CE year, or ``None`` if absent or not a full year.
@@ -375,11 +365,7 @@ def year_from_008(field_008: str) -> int | None:
     date1 = to_ascii_digits(field_008[7:11])
     if not (date1.isascii() and date1.isdigit()):
         return None
-    return _ce_year(int(date1))
-
-
-_YEAR = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
-_RATTANAKOSIN = re.compile(r"ร\.\s?ศ\.\s*([0-9]{2,3})(?![0-9])")
+    return ce_year(int(date1))
 
 
 def year_from_imprint(s: str) -> int | None:
@@ -390,14 +376,4 @@ def year_from_imprint(s: str) -> int | None:
     Rattanakosin-era years ("ร.ศ. 130", used on old Thai imprints) add 1781.
     Incomplete years such as "[197-?]" or "[19--]" give ``None``.
     """
-    text = to_ascii_digits(s)
-    rattanakosin = _RATTANAKOSIN.search(text)
-    for match in _YEAR.finditer(text):
-        if rattanakosin is not None and rattanakosin.start() < match.start():
-            break
-        year = _ce_year(int(match.group(1)))
-        if year is not None:
-            return year
-    if rattanakosin is not None:
-        return int(rattanakosin.group(1)) + _RE_OFFSET
-    return None
+    return year_in_text(to_ascii_digits(s))

@@ -6,7 +6,9 @@ import datetime
 
 from django.utils.translation import get_language
 
-BE_OFFSET = 543
+from libcoop.core.era import BE_OFFSET
+
+__all__ = ["BE_OFFSET", "display_partial_date", "display_year"]
 
 THAI_MONTHS = (
     "มกราคม",

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from libcoop.core.dates import BE_OFFSET
+from libcoop.core.era import BE_OFFSET
 from libcoop.events import services
 from libcoop.events.models import Attendance, Event
 from libcoop.network.abilities import SYSTEM

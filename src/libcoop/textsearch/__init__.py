@@ -6,19 +6,14 @@ matching all see text the same way.
 
 from libcoop.textsearch.keys import author_key, strip_isbd, text_key, title_key
 from libcoop.textsearch.thai import (
-    be_to_ce,
-    ce_to_be,
     has_thai,
     ngrams,
     normalise,
     segment,
-    year_from_text,
 )
 
 __all__ = [
     "author_key",
-    "be_to_ce",
-    "ce_to_be",
     "has_thai",
     "ngrams",
     "normalise",
@@ -26,5 +21,4 @@ __all__ = [
     "strip_isbd",
     "text_key",
     "title_key",
-    "year_from_text",
 ]

@@ -278,38 +278,3 @@ def ngrams(text: str, n: int = 2) -> list[str]:
             continue
         grams.extend("".join(clusters[i : i + n]) for i in range(len(clusters) - n + 1))
     return grams
-
-
-# --- years -------------------------------------------------------------------------------------
-
-BE_OFFSET = 543
-_BE_THRESHOLD = 2400  # BE 2400 = CE 1857; no catalogued CE imprint year is that high
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_BE_MARKED = re.compile(r"(?:พ\.?\s*ศ\.?|พุทธศักราช|(?<![a-z])b\.?\s*e\.?)\s*(\d{4})(?!\d)")
-
-
-def be_to_ce(year: int) -> int:
-    """Buddhist Era year to Common Era; years below 2400 are taken to be CE already."""
-    return year - BE_OFFSET if year >= _BE_THRESHOLD else year
-
-
-def ce_to_be(year: int) -> int:
-    """Common Era year to Buddhist Era (BE = CE + 543)."""
-    return year + BE_OFFSET
-
-
-def year_from_text(s: str) -> int | None:
-    """The first plausible 4-digit year in ``s`` (an imprint date, say), as CE.
-
-    Handles "2562", "พ.ศ. 2562", "c2019.", "[2019?]" and Thai digits.  A year marked พ.ศ. or
-    B.E. is converted whatever its size; an unmarked year only when it is 2400 or more.
-    """
-    text = normalise(s).casefold()
-    marked = _BE_MARKED.search(text)
-    if marked:
-        return int(marked.group(1)) - BE_OFFSET
-    for match in _YEAR.finditer(text):
-        year = int(match.group(1))
-        if 1000 <= year <= 2999:
-            return be_to_ce(year)
-    return None

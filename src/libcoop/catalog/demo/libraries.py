@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from pymarc import Field, Indicators, Subfield
 
-from libcoop.catalog.demo.works import BE_OFFSET, Work
+from libcoop.catalog.demo.works import Work
+from libcoop.core.era import BE_OFFSET
 
 __all__ = [
     "LIBRARIES",

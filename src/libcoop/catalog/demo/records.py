@@ -24,13 +24,13 @@ from libcoop.catalog.demo.libraries import (
     holdings_fields,
 )
 from libcoop.catalog.demo.works import (
-    BE_OFFSET,
     GeneratorOptions,
     Person,
     Work,
     isbn10_of,
     vocabulary,
 )
+from libcoop.core.era import BE_OFFSET
 
 __all__ = ["ZWSP", "catalogue"]
 

@@ -23,7 +23,6 @@ from typing import Any
 __all__ = ["GeneratorOptions", "Person", "Publisher", "Work", "build_works", "vocabulary"]
 
 LAST_YEAR = 2024  # newest publication year (CE) in the demo data
-BE_OFFSET = 543
 
 
 @cache

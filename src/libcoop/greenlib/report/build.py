@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from libcoop.core.dates import display_year
+from libcoop.core.era import BE_OFFSET
 from libcoop.events.queries import AttendedEvent, events_attended
 from libcoop.greenlib import queries as greenlib_queries
 from libcoop.greenlib.models import Assessment
@@ -79,7 +80,6 @@ __all__ = [
 COOPERATION_CATEGORY = "7"
 COOPERATION_STANDARD = "TLA-2558"
 FIRST_YEAR = 1980  # PULINET, the oldest network in the registry, dates from 1986
-BE_OFFSET = 543
 
 
 def check_year(year: int, *, today: datetime.date | None = None) -> None:

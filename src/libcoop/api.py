@@ -1,14 +1,20 @@
-"""The JSON API (django-ninja): one NinjaAPI, one router per app, OpenAPI at /api/openapi.json."""
+"""The JSON API (django-ninja): one NinjaAPI, one router per app, OpenAPI at /api/openapi.json.
+
+What the routers share (error schema, token auth, bounded types, the input parser) lives in
+``libcoop.core.api``; the answers to errors are made here, once, for every endpoint.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 
 from libcoop import __version__
 from libcoop.catalog.api import router as catalog_router
+from libcoop.core.api import BadInput, SafeParser
 from libcoop.events.api import router as events_router
 from libcoop.greenlib.api import router as greenlib_router
 from libcoop.knowledge.api import router as knowledge_router
@@ -20,12 +26,13 @@ api = NinjaAPI(
     version=__version__,
     description="Registry of the library network. Reads are public; writes need a bearer token.",
     urls_namespace="api",
+    parser=SafeParser(),
 )
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Permission denied."}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("Permission denied.")}, status=403)
 
 
 @api.exception_handler(ValidationError)
@@ -35,14 +42,27 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+    return api.create_response(request, {"detail": str(exc) or _("Not found.")}, status=404)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "A valid bearer token is required for this request."}, status=401
+        request, {"detail": _("A valid bearer token is required for this request.")}, status=401
     )
+
+
+@api.exception_handler(BadInput)
+def _bad_input(request: HttpRequest, exc: BadInput) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps whatever the parser raised in "Cannot parse request body"; say why instead.
+    cause = exc.__cause__
+    detail = str(cause) if isinstance(cause, BadInput) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 api.add_router("/", network_router)

@@ -39,7 +39,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("LIBCOOP_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]
-ALLOWED_HOSTS.append("testserver")
+# The test client's "testserver" is added by Django's test set-up only, never here.
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the CSRF check reads a form: refuses non-UTF-8 forms; bad input → 400, not 500.
+    "libcoop.core.errors.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,6 +145,12 @@ MAILERS = {
 # Where this LibCoop is reached from outside: links in e-mails (reminders) must be absolute.
 # The default is the address `tools/dev.py run` serves.
 LIBCOOP_SITE_URL = os.environ.get("LIBCOOP_SITE_URL", "http://127.0.0.1:8000")
+
+# MARC files uploaded through the web are kept this many days after their import ends, then
+# removed (catalog.uploads; every record keeps its raw bytes, so nothing needs the file).
+LIBCOOP_IMPORT_UPLOAD_RETENTION_DAYS = float(
+    os.environ.get("LIBCOOP_IMPORT_UPLOAD_RETENTION_DAYS", "30")
+)
 
 # OAI-PMH (interop.oai): the repository identifier of oai-identifiers, and who to contact.
 LIBCOOP_OAI_REPOSITORY_IDENTIFIER = os.environ.get(

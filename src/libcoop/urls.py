@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from libcoop.api import api
 from libcoop.core import views as core_views
+from libcoop.core.converters import IdConverter, YearConverter
 from libcoop.network.views import forbidden
+
+# Before the apps' URLconfs are included: they use <id:…> and <year:…>.
+register_converter(IdConverter, "id")
+register_converter(YearConverter, "year")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -24,4 +29,7 @@ urlpatterns = [
     path("", include("libcoop.greenlib.urls")),
 ]
 
+handler400 = "libcoop.core.errors.bad_request"
 handler403 = forbidden
+handler404 = "libcoop.core.errors.page_not_found"
+handler500 = "libcoop.core.errors.server_error"

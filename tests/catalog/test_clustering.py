@@ -105,6 +105,7 @@ def test_manual_merge_survives_reimport(libraries, tmp_path: Path) -> None:
     assert cluster_of("a1") == cluster_of("b1")
 
 
+@pytest.mark.usefixtures("english")
 def test_merge_refuses_two_records_of_one_library(libraries, tmp_path: Path) -> None:
     _load(tmp_path, libraries["AAA-LIB"], "a", book("a1", "One"), book("a2", "Two"))
     admin = staff(StaffRole.LIBRARY_ADMIN, libraries["AAA-LIB"])

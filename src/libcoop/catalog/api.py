@@ -8,20 +8,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from libcoop.catalog.ingest import import_deletes, import_file
 from libcoop.catalog.models import BibRecord, Cluster, ImportJob
 from libcoop.catalog.search import FIELDS, search
-from libcoop.core.auth import TokenAuth
+from libcoop.catalog.services import merge_clusters, move_record, split_record
+from libcoop.core.api import Error, Id, PageNumber, Year, token_auth
+from libcoop.network.abilities import can
 from libcoop.network.models import Institution
 
 router = Router(tags=["union catalog"])
-
-
-class Error(Schema):
-    detail: str
 
 
 class HitOut(Schema):
@@ -94,10 +93,10 @@ def search_endpoint(
     format: str | None = None,
     language: str | None = None,
     network: str | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
+    year_from: Year | None = None,
+    year_to: Year | None = None,
     sort: str = "relevance",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Any:
     if field is not None and field not in FIELDS:
         return Status(400, {"detail": f"field must be one of: {', '.join(FIELDS)}"})
@@ -175,7 +174,7 @@ def _job_out(job: ImportJob) -> dict[str, Any]:
 
 @router.post(
     "/catalog/imports",
-    auth=TokenAuth(),
+    auth=token_auth,
     response={201: JobOut, 401: Error, 403: Error, 404: Error},
 )
 def import_endpoint(
@@ -192,18 +191,70 @@ def import_endpoint(
             for chunk in file.chunks():
                 out.write(chunk)
         loader = import_deletes if kind == "deletes" else import_file
-        job = loader(path, institution, acting_user=request.user)
-    job.source_name = (file.name or "upload")[:300]
-    job.save(update_fields=["source_name"])
+        job = loader(
+            path,
+            institution,
+            acting_user=request.user,
+            source_name=(file.name or "upload")[:300],
+        )
     return Status(201, _job_out(job))
 
 
-@router.get("/catalog/imports/{pk}", auth=TokenAuth(), response={200: JobOut, 404: Error})
+@router.get(
+    "/catalog/imports/{pk}", auth=token_auth, response={200: JobOut, 401: Error, 404: Error}
+)
 def job_endpoint(request: HttpRequest, pk: int) -> Any:
     job = get_object_or_404(ImportJob.objects.select_related("library"), pk=pk)
-    profile = getattr(request.user, "staff_profile", None)
-    if not request.user.is_superuser and (
-        profile is None or profile.institution_id != job.library_id
-    ):
-        return Status(404, {"detail": "Not found."})
+    # The same rule as the job page: the library's catalog staff only; others get a 404.
+    if not can(request.user, "catalog.view_import", job.library):
+        return Status(404, {"detail": _("Not found.")})
     return _job_out(job)
+
+
+class TargetIn(Schema):
+    target: Id = Field(..., description="id of the cluster to move into")
+
+
+class ClusterRef(Schema):
+    cluster: int
+
+
+def _active_cluster(pk: int) -> Cluster:
+    return get_object_or_404(Cluster, pk=pk, active=True)
+
+
+@router.post(
+    "/catalog/records/{pk}/split",
+    auth=token_auth,
+    response={200: ClusterRef, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def split_endpoint(request: HttpRequest, pk: int) -> Any:
+    """Take the record out of its cluster into one of its own (its library's staff, or a
+    coordinator of a network the library belongs to)."""
+    record = get_object_or_404(BibRecord, pk=pk)
+    return {"cluster": split_record(record, acting_user=request.user).pk}
+
+
+@router.post(
+    "/catalog/records/{pk}/move",
+    auth=token_auth,
+    response={200: ClusterRef, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def move_endpoint(request: HttpRequest, pk: int, payload: TargetIn) -> Any:
+    """Move this record alone into the target cluster; the rest of its cluster stays."""
+    record = get_object_or_404(BibRecord, pk=pk)
+    target = _active_cluster(payload.target)
+    return {"cluster": move_record(record, target, acting_user=request.user).pk}
+
+
+@router.post(
+    "/catalog/records/{pk}/merge",
+    auth=token_auth,
+    response={200: ClusterRef, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def merge_endpoint(request: HttpRequest, pk: int, payload: TargetIn) -> Any:
+    """Merge the record's whole cluster into the target: allowed only when every record that
+    moves is the token owner's to move (see docs/security.md)."""
+    record = get_object_or_404(BibRecord, pk=pk)
+    target = _active_cluster(payload.target)
+    return {"cluster": merge_clusters(record, target, acting_user=request.user).pk}

@@ -21,4 +21,6 @@ class ImportForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.IntegerField(label=_("Merge into cluster number"), min_value=1)
+    target = forms.IntegerField(
+        label=_("Target cluster number"), min_value=1, max_value=999_999_999_999_999_999
+    )

@@ -55,6 +55,7 @@ __all__ = [
     "import_deletes",
     "import_file",
     "record_fields",
+    "withdraw_records",
 ]
 
 
@@ -66,6 +67,7 @@ def import_file(
     job: ImportJob | None = None,
     batch_size: int = BATCH_SIZE,
     parallel: bool | None = None,
+    source_name: str | None = None,
 ) -> ImportJob:
     """Import one ISO 2709 or MARCXML file for *library*; returns the finished job.
 
@@ -73,7 +75,7 @@ def import_file(
     (``parallel``: None decides by the file's size; the result is the same either way).
     """
     require(acting_user, "catalog.import", library)
-    job = _start_job(source, library, acting_user, job)
+    job = _start_job(source, library, acting_user, job, source_name=source_name)
     with _recorded(job, acting_user), bulk.bulk_writes():
         for batch in prepared_batches(source, batch_size, parallel=parallel):
             with transaction.atomic():
@@ -90,11 +92,16 @@ def import_file(
 
 
 def import_deletes(
-    source: str | Path, library: Institution, *, acting_user: Actor, job: ImportJob | None = None
+    source: str | Path,
+    library: Institution,
+    *,
+    acting_user: Actor,
+    job: ImportJob | None = None,
+    source_name: str | None = None,
 ) -> ImportJob:
     """Withdraw the records listed in a delete file (one 001 per line)."""
     require(acting_user, "catalog.import", library)
-    job = _start_job(source, library, acting_user, job, kind="deletes")
+    job = _start_job(source, library, acting_user, job, kind="deletes", source_name=source_name)
     with _recorded(job, acting_user), open(source, encoding="utf-8") as lines:
         wanted = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
         with transaction.atomic():
@@ -143,8 +150,9 @@ def _start_job(
     acting_user: Actor,
     job: ImportJob | None,
     kind: str = "records",
+    source_name: str | None = None,
 ) -> ImportJob:
-    name = Path(str(getattr(source, "name", source))).name
+    name = source_name or Path(str(getattr(source, "name", source))).name
     if job is None:
         job = ImportJob(
             library=library,
@@ -316,6 +324,23 @@ def _detach(record_ids: Iterable[int]) -> set[int]:
     clustering.replace_keys({}, replaced=ids)
     bulk.execute(f"UPDATE {table} SET cluster_id = NULL WHERE id {{ids}}", ids)  # noqa: S608
     return clusters
+
+
+def withdraw_records(library: Institution, local_ids: Iterable[str], *, acting_user: Actor) -> int:
+    """Withdraw *library*'s records with these 001s (a harvested deletion, a delete list);
+    returns how many were active. One transaction under the catalog's write lock."""
+    require(acting_user, "catalog.import", library)
+    wanted = set(local_ids)
+    if not wanted:
+        return 0
+    with transaction.atomic():
+        bulk.lock_catalog_writes()
+        ids = list(
+            BibRecord.objects.filter(library=library, local_id__in=wanted).values_list(
+                "id", flat=True
+            )
+        )
+        return _withdraw(ids)
 
 
 def _withdraw(record_ids: list[int]) -> int:

@@ -6,10 +6,11 @@ app_name = "catalog"
 
 urlpatterns = [
     path("catalog/", views.search_page, name="search"),
-    path("catalog/clusters/<int:pk>/", views.cluster_page, name="cluster"),
-    path("catalog/records/<int:pk>/", views.record_page, name="record"),
-    path("catalog/records/<int:pk>/split/", views.split, name="split"),
-    path("catalog/records/<int:pk>/merge/", views.merge, name="merge"),
+    path("catalog/clusters/<id:pk>/", views.cluster_page, name="cluster"),
+    path("catalog/records/<id:pk>/", views.record_page, name="record"),
+    path("catalog/records/<id:pk>/split/", views.split, name="split"),
+    path("catalog/records/<id:pk>/move/", views.move, name="move"),
+    path("catalog/records/<id:pk>/merge/", views.merge, name="merge"),
     path("catalog/import/", views.import_page, name="import"),
-    path("catalog/imports/<int:pk>/", views.import_job, name="import_job"),
+    path("catalog/imports/<id:pk>/", views.import_job, name="import_job"),
 ]

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
+import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from libcoop.catalog import services
+from libcoop.catalog.abilities import ClusterMove
 from libcoop.catalog.export import record_from_json
 from libcoop.catalog.forms import ImportForm, MergeForm
 from libcoop.catalog.models import BibRecord, Cluster, Holding, ImportJob, MatchDecision
 from libcoop.catalog.search import FIELDS, search
-from libcoop.catalog.tasks import run_import
+from libcoop.catalog.uploads import queue_import
 from libcoop.network.abilities import can, profile_of, require
 
 FILTERS = ("library", "format", "language", "year_from", "year_to", "network")
+YEAR_RE = re.compile(r"[0-9]{1,4}")
+PAGE_RE = re.compile(r"[0-9]{1,7}")
+MAX_PAGE = 1_000_000
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -34,12 +35,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         field = None
     filters = {k: request.GET[k] for k in FILTERS if request.GET.get(k)}
     for key in ("year_from", "year_to"):
-        if key in filters and not filters[key].isdigit():
+        # ASCII digits only: '²'.isdigit() is true and int('²') fails.
+        if key in filters and not YEAR_RE.fullmatch(filters[key]):
             filters.pop(key)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page_text = request.GET.get("page", "1")
+    page = min(int(page_text), MAX_PAGE) if PAGE_RE.fullmatch(page_text) else 1
+    page = max(1, page)
     sort = request.GET.get("sort", "relevance")
     result = (
         search(q, field=field, filters=filters, sort=sort, page=page) if (q or filters) else None
@@ -68,6 +69,11 @@ def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("library__code", "local_id")
     )
     curatable = {r.pk for r in records if can(request.user, "catalog.curate_record", r)}
+    mergeable = bool(records) and can(
+        request.user,
+        "catalog.merge_clusters",
+        ClusterMove(frozenset(r.library_id for r in records)),
+    )
     return render(
         request,
         "catalog/cluster.html",
@@ -75,6 +81,7 @@ def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
             "cluster": cluster,
             "records": records,
             "curatable": curatable,
+            "mergeable": mergeable,
             "multi": len(records) > 1,
             "merge_form": MergeForm(),
         },
@@ -101,16 +108,42 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("catalog:cluster", pk=cluster.pk)
 
 
-@login_required
-@require_POST
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(BibRecord.objects.select_related("library"), pk=pk)
-    require(request.user, "catalog.curate_record", record)
+def _target(request: HttpRequest, back: int | None) -> Cluster | HttpResponse:
     form = MergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.errors.as_text())
+        return redirect("catalog:cluster", pk=back) if back else redirect("catalog:search")
+    return get_object_or_404(Cluster, pk=form.cleaned_data["target"], active=True)
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move one record (of the user's own library, or of a member they coordinate) into
+    another cluster; the rest of its cluster stays."""
+    record = get_object_or_404(BibRecord.objects.select_related("library"), pk=pk)
+    require(request.user, "catalog.curate_record", record)
+    target = _target(request, record.cluster_id)
+    if isinstance(target, HttpResponse):
+        return target
+    try:
+        services.move_record(record, target, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("catalog:cluster", pk=record.cluster_id)
-    target = get_object_or_404(Cluster, pk=form.cleaned_data["target"], active=True)
+    messages.success(request, _("The record was moved."))
+    return redirect("catalog:cluster", pk=target.pk)
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge record *pk*'s whole cluster into another: every record that moves must be the
+    user's to move (``catalog.merge_clusters``), not only record *pk*."""
+    record = get_object_or_404(BibRecord.objects.select_related("library"), pk=pk)
+    target = _target(request, record.cluster_id)
+    if isinstance(target, HttpResponse):
+        return target
     try:
         services.merge_clusters(record, target, acting_user=request.user)
     except ValidationError as exc:
@@ -128,22 +161,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
     library = profile.institution
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        folder = Path(settings.MEDIA_ROOT) / "imports"
-        folder.mkdir(parents=True, exist_ok=True)
-        # A name of our own: the uploaded name never becomes a path.
-        path = folder / f"{uuid.uuid4().hex}.upload"
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        job = ImportJob.objects.create(
-            library=library,
-            source_name=Path(upload.name).name[:300],
-            kind=form.cleaned_data["kind"],
-            created_by=request.user if isinstance(request.user, User) else None,
-            bytes_total=path.stat().st_size,
+        job = queue_import(
+            library,
+            form.cleaned_data["file"],
+            form.cleaned_data["kind"],
+            acting_user=request.user,
         )
-        run_import.enqueue(job.pk, str(path), request.user.pk)
         return redirect("catalog:import_job", pk=job.pk)
     jobs = ImportJob.objects.filter(library=library)[:20]
     return render(request, "catalog/import.html", {"form": form, "jobs": jobs, "library": library})
@@ -152,12 +175,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("library"), pk=pk)
-    # A job belongs to its library: another library's staff get a 404, not a hint.
-    profile = profile_of(request.user)
-    if not request.user.is_superuser and (
-        profile is None or profile.institution_id != job.library_id
-    ):
-        return render(request, "404.html", status=404)
+    # A job and its problem report belong to its library's catalog staff: anyone else gets
+    # the same 404 as for a job that does not exist (no hint that the id is in use).
+    if not can(request.user, "catalog.view_import", job.library):
+        raise Http404
     template = (
         "catalog/_job_status.html" if request.headers.get("HX-Request") else "catalog/job.html"
     )

@@ -241,13 +241,37 @@ def remove(att: Attachment, *, acting_user: object) -> None:
         transaction.on_commit(lambda: storage.delete(path) if path else None)
 
 
+# Extensions that name a kind as well as its own (a JPEG may be called .jpeg, a text .text).
+_ALSO: Final[dict[str, frozenset[str]]] = {
+    "jpeg": frozenset({"jpg", "jpeg", "jpe"}),
+    "txt": frozenset({"txt", "text"}),
+}
+
+
+def served_name(original: str, kind: str) -> str:
+    """The file name to serve: the uploaded name, with the extension of the kind sniffed from
+    the content. A browser or a desktop opens a download by its extension, so ``late.html``
+    that holds text is served as ``late.html.txt`` and a PDF uploaded as ``report.txt`` as
+    ``report.pdf`` — the name never claims a type the bytes are not."""
+    wanted = KINDS[kind].extension if kind in KINDS else "bin"
+    stem, dot, ext = original.rpartition(".")
+    if not dot or not stem:
+        return f"{original or 'file'}.{wanted}"
+    if ext.lower() in _ALSO.get(kind, frozenset({wanted})):
+        return original
+    # A name whose extension is a known kind of its own is renamed; anything else (.html, .exe,
+    # .svg …) keeps its text and gets the right extension after it.
+    known = {k.extension for k in KINDS.values()}
+    return f"{stem}.{wanted}" if ext.lower() in known else f"{original}.{wanted}"
+
+
 def file_response(att: Attachment, *, inline: bool = False) -> FileResponse:
     """Serve *att*; the caller has checked that the user may read the record it belongs to."""
     show_inline = inline and (att.kind in IMAGES or att.kind == "pdf")
     response = FileResponse(
         att.file.open("rb"),
         as_attachment=not show_inline,
-        filename=att.original_name,
+        filename=served_name(att.original_name, att.kind),
         content_type=att.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -12,12 +12,17 @@ from libcoop.core.models import ApiToken, hash_token
 
 
 @transaction.atomic
-def issue_token(user: User, name: str, *, acting_user: object) -> str:
-    """Create a token for *user*; the plain key is returned once and never stored."""
+def create_token(user: User, name: str, *, acting_user: object) -> tuple[ApiToken, str]:
+    """Create a token for *user*: the row and the plain key, which is never stored."""
     key = ApiToken.new_key()
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_token(key))
     record(AuditVerb.TOKEN_CREATED, token, acting_user=acting_user, for_user=user.get_username())
-    return key
+    return token, key
+
+
+def issue_token(user: User, name: str, *, acting_user: object) -> str:
+    """Create a token for *user*; the plain key is returned once and never stored."""
+    return create_token(user, name, acting_user=acting_user)[1]
 
 
 def user_for_token(key: str) -> User | None:

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from libcoop.core.auth import TokenAuth
+from libcoop.core.api import Count, Error, token_auth
 from libcoop.events import services
 from libcoop.events.models import Attendance, AttendanceRole, Event, EventKind, EventStatus
 from libcoop.network.abilities import profile_of
@@ -18,11 +18,6 @@ from libcoop.network.models import Institution, Network
 from libcoop.network.services import PartialDate
 
 router = Router(tags=["events"])
-token_auth = TokenAuth()
-
-
-class Error(Schema):
-    detail: str
 
 
 class AttendanceOut(Schema):
@@ -134,7 +129,7 @@ class AttendanceIn(Schema):
         None, description="institution code; default: the token owner's own institution"
     )
     role: AttendanceRole = AttendanceRole.PARTICIPANT
-    attendees: int = Field(0, ge=0)
+    attendees: Count = 0
     people: list[str] = Field(default_factory=list)
 
 

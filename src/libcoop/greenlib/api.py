@@ -12,9 +12,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
-from libcoop.core.auth import TokenAuth
+from libcoop.core.api import Amount, Error, Id, PageNumber, Year, token_auth
 from libcoop.greenlib import services, workflow
 from libcoop.greenlib.models import (
     Assessment,
@@ -31,11 +31,6 @@ from libcoop.network.abilities import can, require
 from libcoop.network.models import Institution
 
 router = Router(tags=["greenlib"])
-token_auth = TokenAuth()
-
-
-class Error(Schema):
-    detail: str
 
 
 class StandardOut(Schema):
@@ -138,13 +133,13 @@ class AssessmentOut(Schema):
 
 class OpenIn(Schema):
     institution: str
-    year: int = Field(..., description="Common Era")
+    year: Year
     standard: str = Field(..., description="standard code, e.g. TLA-2558 (current version)")
 
 
 class LinkIn(Schema):
     kind: EvidenceKind
-    object_id: int
+    object_id: Id
 
 
 class ResponseIn(Schema):
@@ -158,7 +153,7 @@ class ResponseIn(Schema):
 class FigureIO(Schema):
     month: int = Field(..., ge=1, le=12)
     metric: EnvMetric
-    value: Decimal | None = Field(None, description="null removes the figure")
+    value: Amount | None = Field(None, description="null removes the figure")
 
 
 class FiguresOut(Schema):
@@ -226,7 +221,7 @@ def list_standards(request: HttpRequest) -> object:
 
 
 @router.get("/greenlib/standards/{code}", response={200: StandardDetailOut, 404: Error})
-def standard_detail(request: HttpRequest, code: str, version: int | None = None) -> object:
+def standard_detail(request: HttpRequest, code: str, version: PageNumber | None = None) -> object:
     versions = Standard.objects.select_related("issuer").filter(code=code).order_by("-version")
     standard = versions.filter(version=version).first() if version else versions.first()
     if standard is None:
@@ -328,7 +323,7 @@ def _env_institution(request: HttpRequest, code: str) -> Institution:
     auth=token_auth,
     response={200: FiguresOut, 401: Error, 404: Error},
 )
-def env_figures(request: HttpRequest, code: str, year: int) -> object:
+def env_figures(request: HttpRequest, code: str, year: Path[Year]) -> object:
     return _figures_out(_env_institution(request, code), year)
 
 
@@ -337,7 +332,9 @@ def env_figures(request: HttpRequest, code: str, year: int) -> object:
     auth=token_auth,
     response={200: FiguresOut, 400: Error, 401: Error, 403: Error, 404: Error},
 )
-def record_env_figures(request: HttpRequest, code: str, year: int, payload: FiguresIn) -> object:
+def record_env_figures(
+    request: HttpRequest, code: str, year: Path[Year], payload: FiguresIn
+) -> object:
     institution = get_object_or_404(Institution, code=code)
     require(request.user, "greenlib.record_env", institution)
     services.record_env_figures(

@@ -6,10 +6,10 @@ from libcoop.greenlib import report_views
 
 urlpatterns: list[URLPattern] = [
     path("greenlib/reports/", report_views.report_index, name="reports"),
-    path("greenlib/reports/<str:code>/<int:year>/", report_views.report_page, name="report"),
-    path("greenlib/reports/<str:code>/<int:year>.pdf", report_views.report_pdf, name="report_pdf"),
+    path("greenlib/reports/<str:code>/<year:year>/", report_views.report_page, name="report"),
+    path("greenlib/reports/<str:code>/<year:year>.pdf", report_views.report_pdf, name="report_pdf"),
     path(
-        "greenlib/reports/<str:code>/<int:year>.docx",
+        "greenlib/reports/<str:code>/<year:year>.docx",
         report_views.report_docx,
         name="report_docx",
     ),

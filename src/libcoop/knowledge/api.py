@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from libcoop.core.auth import TokenAuth
+from libcoop.core.api import READ_AUTH, Error, Id, Offset, page_size, token_auth
 from libcoop.knowledge import services
 from libcoop.knowledge.access import visible_to
 from libcoop.knowledge.models import (
@@ -29,20 +29,7 @@ from libcoop.network.abilities import can, profile_of
 from libcoop.network.models import Institution, Network
 
 router = Router(tags=["knowledge"])
-token_auth = TokenAuth()
 MAX_LIMIT = 200
-
-
-def _anyone(request: HttpRequest) -> bool:
-    """Reads without a (valid) token: the request's own user, anonymous or logged in."""
-    return True
-
-
-READ_AUTH = [token_auth, _anyone]
-
-
-class Error(Schema):
-    detail: str
 
 
 class ArticleOut(Schema):
@@ -160,7 +147,7 @@ class ArticleIn(Schema):
 class CommentIn(Schema):
     body: str
     kind: CommentKind = CommentKind.COMMENT
-    parent: int | None = Field(None, description="id of the comment this one replies to")
+    parent: Id | None = Field(None, description="id of the comment this one replies to")
 
 
 class ArticleFilters(Schema):
@@ -169,8 +156,8 @@ class ArticleFilters(Schema):
     kind: ArticleKind | None = None
     institution: str | None = Field(None, description="contributing institution's code")
     network: str | None = Field(None, description="network code the article is shared in")
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    limit: int = page_size(50, MAX_LIMIT)
+    offset: Offset = 0
 
 
 def _readable(request: HttpRequest, pk: int) -> KnowledgeArticle:

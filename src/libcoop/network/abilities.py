@@ -100,14 +100,6 @@ def _staff_of(user: Actor, institution_id: int | None) -> bool:
     )
 
 
-def _import_records(user: Actor, obj: Any) -> bool:
-    return _staff_of(user, obj.pk)
-
-
-def _curate_record(user: Actor, obj: Any) -> bool:
-    return _staff_of(user, obj.library_id)
-
-
 def _edit_institution(user: Actor, obj: Any) -> bool:
     return _admin_of(user, obj)
 
@@ -132,16 +124,13 @@ ABILITIES: Final[dict[str, Callable[[Actor, Any], bool]]] = {
     "network.manage_members": _manage_network,
     # obj: Network. A coordinator creates working groups and manages their seats.
     "network.manage_working_groups": _manage_network,
-    # obj: Institution. Its librarians and admin load its records into the union catalog.
-    "catalog.import": _import_records,
-    # obj: BibRecord. Its library's staff split it out of a cluster or merge it into another.
-    "catalog.curate_record": _curate_record,
 }
 
 
 # Apps whose own ``abilities.py`` adds rows to the table (``ABILITIES: dict[str, check]``).
 # The table is still one table: it is assembled once, and a name defined twice is an error.
 APP_ABILITY_MODULES: Final = (
+    "libcoop.catalog.abilities",
     "libcoop.knowledge.abilities",
     "libcoop.events.abilities",
     "libcoop.outreach.abilities",

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from libcoop.core.auth import TokenAuth
+from libcoop.core.api import Error, token_auth
 from libcoop.network import services
 from libcoop.network.models import (
     Institution,
@@ -26,11 +26,6 @@ from libcoop.network.queries import get_institution, get_network, networks_with_
 from libcoop.network.services import PartialDate
 
 router = Router(tags=["registry"])
-token_auth = TokenAuth()
-
-
-class Error(Schema):
-    detail: str
 
 
 class InstitutionOut(Schema):

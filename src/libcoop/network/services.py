@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from libcoop.audit.models import AuditVerb
-from libcoop.audit.services import record
+from libcoop.audit.services import apply_changes, record
 from libcoop.network.abilities import Actor, require
 from libcoop.network.models import (
     DatePrecision,
@@ -65,9 +65,9 @@ class PartialDate:
                 return cls(datetime.date(numbers[0], numbers[1], 1), DatePrecision.MONTH)
             if len(numbers) == 3:
                 return cls(datetime.date(*numbers), DatePrecision.DAY)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a year of 25 digits
             pass
-        raise ValidationError(f"Not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise ValidationError(f"Not a date: {text[:40]!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
 
     def __str__(self) -> str:
         if self.precision == DatePrecision.YEAR:
@@ -78,26 +78,12 @@ class PartialDate:
 
 
 def _apply(obj: Model, changes: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, list[Any]]:
-    """Set the allowed fields that really change; return {field: [old, new]}."""
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationError(f"Cannot change: {', '.join(sorted(unknown))}")
-    diff: dict[str, list[Any]] = {}
-    for field, new in changes.items():
-        old = getattr(obj, field)
-        if old != new:
-            setattr(obj, field, new)
-            diff[field] = [_json(old), _json(new)]
+    """Set the allowed fields that really change, checked and saved; return {field: [old, new]}."""
+    diff = apply_changes(obj, changes, allowed)
     if diff:
         obj.full_clean()
         obj.save()
     return diff
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
 
 
 @transaction.atomic

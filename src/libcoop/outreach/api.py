@@ -10,19 +10,14 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from libcoop.core.auth import TokenAuth
+from libcoop.core.api import READ_AUTH, Count, Error, token_auth
 from libcoop.network.models import Institution
 from libcoop.network.services import PartialDate
 from libcoop.outreach import services
-from libcoop.outreach.access import get_activity_for, visible_activities
+from libcoop.outreach.access import get_activity_for, visible_activities, visible_programmes
 from libcoop.outreach.models import Activity, ActivityType, Programme
 
 router = Router(tags=["outreach"])
-token_auth = TokenAuth()
-
-
-class Error(Schema):
-    detail: str
 
 
 class ProgrammeOut(Schema):
@@ -89,9 +84,9 @@ class ActivityIn(Schema):
     activity_type: ActivityType
     date: str = Field(..., description="YYYY, YYYY-MM or YYYY-MM-DD (Common Era)")
     schools: list[str] = Field(default_factory=list, description="school institution codes")
-    pupils: int | None = Field(None, ge=0)
-    teachers: int | None = Field(None, ge=0)
-    staff: int | None = Field(None, ge=0)
+    pupils: Count | None = None
+    teachers: Count | None = None
+    staff: Count | None = None
     materials_donated_th: str = ""
     materials_donated_en: str = ""
     objectives_th: str = ""
@@ -104,12 +99,13 @@ class ActivityIn(Schema):
     follow_up_en: str = ""
 
 
-@router.get("/outreach/programmes", response=list[ProgrammeOut])
+@router.get("/outreach/programmes", response=list[ProgrammeOut], auth=READ_AUTH)
 def list_programmes(request: HttpRequest) -> object:
-    return Programme.objects.select_related("run_by", "network").order_by("code")
+    # The same scoping as the pages: a school contact sees only its own school's programmes.
+    return visible_programmes(request.user)
 
 
-@router.get("/outreach/activities", response=list[ActivityOut])
+@router.get("/outreach/activities", response=list[ActivityOut], auth=READ_AUTH)
 def list_activities(
     request: HttpRequest,
     programme: str | None = None,
@@ -129,7 +125,9 @@ def list_activities(
     return activities.distinct()
 
 
-@router.get("/outreach/activities/{pk}", response={200: ActivityOut, 404: Error})
+@router.get(
+    "/outreach/activities/{pk}", response={200: ActivityOut, 404: Error}, auth=READ_AUTH
+)
 def activity_detail(request: HttpRequest, pk: int) -> object:
     return get_activity_for(request.user, pk)
 

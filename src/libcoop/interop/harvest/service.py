@@ -29,8 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from lxml import etree
 
-from libcoop.catalog.ingest import _withdraw, import_file
-from libcoop.catalog.models import BibRecord, ImportJob, ImportProblem, ImportStatus
+from libcoop.catalog.ingest import import_file, withdraw_records
+from libcoop.catalog.models import ImportJob, ImportProblem, ImportStatus
 from libcoop.interop.harvest.client import NS, Client, HarvestError, OAIError, Opener, Page
 from libcoop.interop.models import (
     INGESTIBLE_PREFIXES,
@@ -217,7 +217,7 @@ def _store_page(run: HarvestRun, page: Page, acting_user: Actor) -> None:
     ImportProblem.objects.bulk_create(problems)
     job.rejected += len(problems)
     _remember(source, [(i, _control_001(m)) for i, m in marc], deleted)
-    job.deleted += _withdraw_deleted(source, deleted)
+    job.deleted += _withdraw_deleted(source, deleted, acting_user)
     job.status = ImportStatus.RUNNING
     job.save(update_fields=["rejected", "deleted", "status"])
 
@@ -276,14 +276,9 @@ def _remember(source: HarvestSource, pairs: list[tuple[str, str]], deleted: list
     HarvestedItem.objects.bulk_update(list(known.values()), ["local_id", "deleted"])
 
 
-def _withdraw_deleted(source: HarvestSource, deleted: list[str]) -> int:
+def _withdraw_deleted(source: HarvestSource, deleted: list[str], acting_user: Actor) -> int:
     if not deleted:
         return 0
     mapped = dict(source.items.filter(identifier__in=deleted).values_list("identifier", "local_id"))
     local_ids = {mapped.get(i) or last_segment(i) for i in deleted}
-    ids = list(
-        BibRecord.objects.filter(library=source.library, local_id__in=local_ids).values_list(
-            "id", flat=True
-        )
-    )
-    return _withdraw(ids)
+    return withdraw_records(source.library, local_ids, acting_user=acting_user)

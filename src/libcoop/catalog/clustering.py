@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import connection
 
+from libcoop.audit.services import user_of
 from libcoop.catalog import bulk
 from libcoop.catalog.matching import HARD_REJECTIONS, MatchInfo, Verdict, blocking_keys, compare
 from libcoop.catalog.models import (
@@ -173,7 +173,7 @@ def assign_infos(
     missing = {m for ms in state.members.values() for m in ms} - set(cand_infos) - set(infos)
     cand_infos.update(_info_rows(missing)[0])
 
-    user = acting_user if isinstance(acting_user, User) else None
+    user = user_of(acting_user)
     decisions: list[tuple[int, int, int | None, str, str, dict[str, float]]] = []
     pending: list[int] = []
     for rid in sorted(infos):

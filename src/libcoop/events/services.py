@@ -11,13 +11,11 @@ import datetime
 from collections.abc import Iterable
 from typing import IO, Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 
 from libcoop.audit.models import AuditVerb
-from libcoop.audit.services import record
+from libcoop.audit.services import apply_changes, record, user_of
 from libcoop.core import attachments
 from libcoop.events.models import (
     Attendance,
@@ -53,18 +51,6 @@ EVENT_EDITABLE = (
     "status",
     "illustrative",
 )
-
-
-def _user(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, Model):
-        return str(getattr(value, "code", value.pk))
-    return value
 
 
 def _institution_code(event: Event) -> str:
@@ -111,7 +97,7 @@ def create_event(
         organiser=organiser,
         network=network,
         start_date=start_date,
-        created_by=_user(acting_user),
+        created_by=user_of(acting_user),
         **details,
     )
     if uid:
@@ -143,15 +129,7 @@ def update_event(event: Event, *, acting_user: Actor, **changes: Any) -> dict[st
     hands an event to an organiser they do not act for).
     """
     require(acting_user, "events.edit", event)
-    unknown = set(changes) - set(EVENT_EDITABLE)
-    if unknown:
-        raise ValidationError(f"Cannot change: {', '.join(sorted(unknown))}")
-    diff: dict[str, list[Any]] = {}
-    for field, new in changes.items():
-        old = getattr(event, field)
-        if old != new:
-            setattr(event, field, new)
-            diff[field] = [_json(old), _json(new)]
+    diff = apply_changes(event, changes, EVENT_EDITABLE)
     if not diff:
         return diff
     require(acting_user, "events.edit", event)
@@ -291,7 +269,7 @@ def add_output(
         title=title.strip(),
         attachment=attachment,
         url=url,
-        added_by=_user(acting_user),
+        added_by=user_of(acting_user),
     )
     output.full_clean()
     output.save()

@@ -13,14 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from libcoop.audit.models import AuditVerb
-from libcoop.audit.services import record
+from libcoop.audit.services import record, user_of
 from libcoop.core import attachments
 from libcoop.greenlib.evidence import belongs_to
 from libcoop.greenlib.models import (
@@ -410,7 +409,7 @@ def score_response(
     _check_category_cap(response, points)
     score = Score(
         response=response,
-        assessor=acting_user if isinstance(acting_user, User) else None,
+        assessor=user_of(acting_user),
         points=points,
         comment=comment.strip(),
         illustrative=illustrative,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from libcoop.audit.models import AuditVerb
-from libcoop.audit.services import record
+from libcoop.audit.services import record, user_of
 from libcoop.core import attachments
 from libcoop.knowledge import search
 from libcoop.knowledge.access import member_network_ids
@@ -153,7 +153,7 @@ def create_article(
         body_en=body_en.strip(),
         url=url.strip(),
         contributors=contributors.strip(),
-        created_by=acting_user if isinstance(acting_user, User) else None,
+        created_by=user_of(acting_user),
     )
     _check(article)
     tag_list = _tags(tags)
@@ -355,7 +355,7 @@ def add_comment(
         raise ValidationError(_("A comment is written for an institution."))
     comment = Comment.objects.create(
         article=article,
-        author=acting_user if isinstance(acting_user, User) else None,
+        author=user_of(acting_user),
         institution=institution,
         kind=kind,
         body=body,
@@ -380,7 +380,7 @@ def remove_comment(comment: Comment, *, acting_user: Actor) -> Comment:
     if comment.removed is not None:
         raise ValidationError(_("This comment has already been removed."))
     comment.removed = timezone.now()
-    comment.removed_by = acting_user if isinstance(acting_user, User) else None
+    comment.removed_by = user_of(acting_user)
     length = len(comment.body)
     comment.body = ""
     comment.save(update_fields=["removed", "removed_by", "body"])

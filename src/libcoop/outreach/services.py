@@ -6,17 +6,14 @@ transaction and writes one audit event, so pages, the API and the demo loader sh
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import IO, Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 
 from libcoop.audit.models import AuditVerb
-from libcoop.audit.services import record
+from libcoop.audit.services import apply_changes, record, user_of
 from libcoop.core import attachments
 from libcoop.network.abilities import Actor, profile_of, require
 from libcoop.network.models import Institution, InstitutionKind, Network, StaffRole
@@ -59,33 +56,6 @@ ACTIVITY_EDITABLE = (
     "staff",
     "illustrative",
 )
-
-
-def _user(actor: Actor) -> User | None:
-    """The user to store as author; None for SYSTEM and anonymous actors."""
-    return actor if isinstance(actor, User) else None
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Model):
-        return str(getattr(value, "code", value.pk))
-    return value
-
-
-def _apply(obj: Model, changes: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, list[Any]]:
-    """Set the allowed fields that really change; return {field: [old, new]}."""
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationError(f"Cannot change: {', '.join(sorted(unknown))}")
-    diff: dict[str, list[Any]] = {}
-    for field, new in changes.items():
-        old = getattr(obj, field)
-        if old != new:
-            setattr(obj, field, new)
-            diff[field] = [_json(old), _json(new)]
-    return diff
 
 
 def _check_schools(schools: Iterable[Institution]) -> list[Institution]:
@@ -145,7 +115,7 @@ def update_programme(
     programme: Programme, *, acting_user: Actor, **changes: Any
 ) -> dict[str, list[Any]]:
     require(acting_user, "outreach.edit_programme", programme)
-    diff = _apply(programme, changes, PROGRAMME_EDITABLE)
+    diff = apply_changes(programme, changes, PROGRAMME_EDITABLE)
     if diff:
         programme.full_clean()
         programme.save()
@@ -191,7 +161,7 @@ def create_activity(
         pupils=pupils,
         teachers=teachers,
         staff=staff,
-        created_by=_user(acting_user),
+        created_by=user_of(acting_user),
         **texts,
     )
     activity.full_clean()
@@ -226,7 +196,7 @@ def update_activity(
     require(acting_user, "outreach.edit_activity", activity)
     if "activity_type" in changes:
         _check_type(changes["activity_type"])
-    diff = _apply(activity, changes, ACTIVITY_EDITABLE)
+    diff = apply_changes(activity, changes, ACTIVITY_EDITABLE)
     if date is not None and (activity.date, activity.precision) != (date.date, date.precision):
         old = str(PartialDate(activity.date, activity.precision))  # type: ignore[arg-type]
         activity.date, activity.precision = date.date, date.precision
@@ -304,7 +274,7 @@ def add_photo(
         attachment=attachment,
         caption_th=caption_th,
         caption_en=caption_en,
-        added_by=_user(acting_user),
+        added_by=user_of(acting_user),
     )
     record(
         AuditVerb.ACTIVITY_PHOTO_ADDED,
@@ -335,7 +305,7 @@ def add_follow_up(activity: Activity, *, text: str, acting_user: Actor) -> Follo
         activity=activity,
         school=school,
         text=text,
-        author=_user(acting_user),
+        author=user_of(acting_user),
     )
     record(
         AuditVerb.ACTIVITY_FOLLOW_UP_ADDED,

@@ -6,8 +6,8 @@ import datetime
 
 import factory
 
+from libcoop.core.dates import DatePrecision
 from libcoop.events.models import Event, EventKind, EventStatus
-from libcoop.network.models import DatePrecision
 from tests.factories import InstitutionFactory, NetworkFactory
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from libcoop.audit.models import AuditEvent
+from libcoop.core.dates import DatePrecision
 from libcoop.events.demo import load_demo
 from libcoop.events.models import Attendance, Event, EventStatus
-from libcoop.network.models import DatePrecision
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from icalendar import Calendar
 
+from libcoop.core.dates import DatePrecision
 from libcoop.events.demo import load_demo
 from libcoop.events.models import Event, EventStatus
-from libcoop.network.models import DatePrecision
 from tests.events.factories import EventFactory
 from tests.factories import NetworkFactory
 

@@ -11,11 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from libcoop.audit.models import AuditEvent, AuditVerb
+from libcoop.core.dates import DatePrecision
 from libcoop.events import services
 from libcoop.events.models import EventStatus, ReminderSent
 from libcoop.events.reminders import send_reminders
 from libcoop.network.abilities import SYSTEM
-from libcoop.network.models import DatePrecision, StaffRole
+from libcoop.network.models import StaffRole
 from tests.events.factories import EventFactory
 from tests.factories import InstitutionFactory, staff
 

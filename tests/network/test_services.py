@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from libcoop.audit.models import AuditEvent, AuditVerb
+from libcoop.core.dates import PartialDate
 from libcoop.network import services
 from libcoop.network.abilities import SYSTEM, can
 from libcoop.network.models import StaffRole
-from libcoop.network.services import PartialDate
 from tests.factories import InstitutionFactory, NetworkFactory, WorkingGroupFactory, staff
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import datetime
 
 import factory
 
-from libcoop.network.models import DatePrecision, InstitutionKind
+from libcoop.core.dates import DatePrecision
+from libcoop.network.models import InstitutionKind
 from libcoop.outreach.models import Activity, ActivityType, Programme
 from tests.factories import InstitutionFactory
 

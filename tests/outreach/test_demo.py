@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from libcoop.audit.models import AuditEvent
-from libcoop.network.models import DatePrecision
+from libcoop.core.dates import DatePrecision
 from libcoop.outreach.demo import load_demo
 from libcoop.outreach.models import Activity, Programme
 

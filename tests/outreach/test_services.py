@@ -10,10 +10,10 @@ from PIL import Image
 
 from libcoop.audit.models import AuditEvent, AuditVerb
 from libcoop.audit.services import history_of
+from libcoop.core.dates import PartialDate
 from libcoop.core.models import Attachment
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import StaffRole
-from libcoop.network.services import PartialDate
 from libcoop.outreach import services
 from libcoop.outreach.models import Activity, ActivityPhoto
 from tests.factories import InstitutionFactory, staff

@@ -14,12 +14,12 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from libcoop.core.dates import PartialDate
 from libcoop.core.era import BE_OFFSET
 from libcoop.events import services
 from libcoop.events.models import Attendance, Event
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import Institution, Network
-from libcoop.network.services import PartialDate
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo_events.yaml"
 UID_DOMAIN = "demo.libcoop"

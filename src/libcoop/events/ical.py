@@ -18,8 +18,9 @@ from django.utils import timezone
 from icalendar import Calendar, vText
 from icalendar import Event as VEvent
 
+from libcoop.core.dates import DatePrecision
 from libcoop.events.models import Event, EventStatus
-from libcoop.network.models import DatePrecision, Network, pick
+from libcoop.network.models import Network, pick
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 STATUS = {

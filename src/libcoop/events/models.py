@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from libcoop.core.dates import display_partial_date
-from libcoop.network.models import DatePrecision, Institution, Network, pick
+from libcoop.core.dates import DatePrecision, display_partial_date, precision_field
+from libcoop.network.models import Institution, Network, pick
 
 
 class EventKind(models.TextChoices):
@@ -77,9 +77,7 @@ class Event(models.Model):
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
-    precision = models.CharField(
-        _("date known to"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
-    )
+    precision = precision_field(_("date known to"), default=DatePrecision.DAY)
     place_th = models.CharField(_("place (Thai)"), max_length=300, blank=True)
     place_en = models.CharField(_("place (English)"), max_length=300, blank=True)
     online_url = models.URLField(_("online link"), blank=True)

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record
+from libcoop.core.dates import DatePrecision
 from libcoop.events.models import Event, EventStatus, ReminderSent
 from libcoop.network.abilities import Actor, require
-from libcoop.network.models import DatePrecision, StaffRole
+from libcoop.network.models import StaffRole
 
 DEFAULT_DAYS = 7
 STAFF_ROLES = (StaffRole.LIBRARY_ADMIN, StaffRole.LIBRARIAN)

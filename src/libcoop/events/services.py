@@ -17,6 +17,7 @@ from django.db import transaction
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import apply_changes, record, user_of
 from libcoop.core import attachments
+from libcoop.core.dates import DatePrecision
 from libcoop.events.models import (
     Attendance,
     AttendanceRole,
@@ -27,7 +28,7 @@ from libcoop.events.models import (
     OutputKind,
 )
 from libcoop.network.abilities import Actor, require
-from libcoop.network.models import DatePrecision, Institution, Network
+from libcoop.network.models import Institution, Network
 
 EVENT_EDITABLE = (
     "title_th",

@@ -19,6 +19,7 @@ from django.db import models, transaction
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record
+from libcoop.core.dates import PartialDate
 from libcoop.network.abilities import SYSTEM, Actor, require
 from libcoop.network.models import (
     Institution,
@@ -35,7 +36,6 @@ from libcoop.network.models import (
     WorkingGroup,
     WorkingGroupKind,
 )
-from libcoop.network.services import PartialDate
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_FILE = DATA_DIR / "demo_network.yaml"

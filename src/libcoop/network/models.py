@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from libcoop.core.dates import DatePrecision, precision_field
+
 
 def pick(th: str, en: str, lang: str | None = None) -> str:
     """The Thai or English form for the active language, falling back to the other one."""
@@ -212,25 +214,13 @@ class WorkingGroup(BilingualName):
         verbose_name_plural = _("working groups")
 
 
-class DatePrecision(models.TextChoices):
-    """How much of a stored date is known: the seed gives most dates as a year only."""
-
-    YEAR = "year", _("Year")
-    MONTH = "month", _("Month")
-    DAY = "day", _("Day")
-
-
 class Term(models.Model):
     """A start and an optional end, each known to a year, a month or a day."""
 
     start = models.DateField(_("start"), null=True, blank=True)
-    start_precision = models.CharField(
-        max_length=8, choices=DatePrecision.choices, default=DatePrecision.YEAR
-    )
+    start_precision = precision_field(default=DatePrecision.YEAR)
     end = models.DateField(_("end"), null=True, blank=True)
-    end_precision = models.CharField(
-        max_length=8, choices=DatePrecision.choices, default=DatePrecision.YEAR
-    )
+    end_precision = precision_field(default=DatePrecision.YEAR)
 
     class Meta:
         abstract = True

@@ -7,8 +7,6 @@ demo loader share the same rules.
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,9 +15,9 @@ from django.db.models import Model
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import apply_changes, record
+from libcoop.core.dates import DatePrecision, PartialDate
 from libcoop.network.abilities import Actor, require
 from libcoop.network.models import (
-    DatePrecision,
     Institution,
     Membership,
     MembershipRole,
@@ -40,41 +38,6 @@ INSTITUTION_EDITABLE = (
     "website",
 )
 NETWORK_EDITABLE = ("name_th", "name_en", "acronym", "website", "description_th", "description_en")
-
-
-@dataclass(frozen=True)
-class PartialDate:
-    """A date known to a year, a month or a day ("2014", "2014-06", "2014-06-01")."""
-
-    date: datetime.date
-    precision: DatePrecision
-
-    @classmethod
-    def parse(cls, value: str | int | datetime.date | None) -> PartialDate | None:
-        if value is None or value == "":
-            return None
-        if isinstance(value, datetime.date):
-            return cls(value, DatePrecision.DAY)
-        text = str(value).strip()
-        parts = text.split("-")
-        try:
-            numbers = [int(p) for p in parts]
-            if len(numbers) == 1:
-                return cls(datetime.date(numbers[0], 1, 1), DatePrecision.YEAR)
-            if len(numbers) == 2:
-                return cls(datetime.date(numbers[0], numbers[1], 1), DatePrecision.MONTH)
-            if len(numbers) == 3:
-                return cls(datetime.date(*numbers), DatePrecision.DAY)
-        except (ValueError, OverflowError):  # OverflowError: a year of 25 digits
-            pass
-        raise ValidationError(f"Not a date: {text[:40]!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
-
-    def __str__(self) -> str:
-        if self.precision == DatePrecision.YEAR:
-            return f"{self.date.year:04d}"
-        if self.precision == DatePrecision.MONTH:
-            return f"{self.date.year:04d}-{self.date.month:02d}"
-        return self.date.isoformat()
 
 
 def _apply(obj: Model, changes: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, list[Any]]:

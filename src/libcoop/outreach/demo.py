@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from libcoop.core.dates import PartialDate
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import Institution, Network
-from libcoop.network.services import PartialDate
 from libcoop.outreach import services
 from libcoop.outreach.models import Activity, Programme
 

@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from libcoop.core.dates import display_partial_date
-from libcoop.network.models import DatePrecision, Institution, InstitutionKind, Network, pick
+from libcoop.core.dates import DatePrecision, display_partial_date, precision_field
+from libcoop.network.models import Institution, InstitutionKind, Network, pick
 
 
 class Programme(models.Model):
@@ -100,9 +100,7 @@ class Activity(models.Model):
         _("activity type"), max_length=24, choices=ActivityType.choices
     )
     date = models.DateField(_("date"))
-    precision = models.CharField(
-        _("date known to"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
-    )
+    precision = precision_field(_("date known to"), default=DatePrecision.DAY)
     schools = models.ManyToManyField(
         Institution,
         related_name="outreach_activities",

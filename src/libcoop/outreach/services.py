@@ -15,9 +15,9 @@ from django.db import transaction
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import apply_changes, record, user_of
 from libcoop.core import attachments
+from libcoop.core.dates import PartialDate
 from libcoop.network.abilities import Actor, profile_of, require
 from libcoop.network.models import Institution, InstitutionKind, Network, StaffRole
-from libcoop.network.services import PartialDate
 from libcoop.outreach.models import (
     Activity,
     ActivityPhoto,

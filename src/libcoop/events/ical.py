@@ -18,9 +18,10 @@ from django.utils import timezone
 from icalendar import Calendar, vText
 from icalendar import Event as VEvent
 
+from libcoop.core.bilingual import pick
 from libcoop.core.dates import DatePrecision
 from libcoop.events.models import Event, EventStatus
-from libcoop.network.models import Network, pick
+from libcoop.network.models import Network
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 STATUS = {

@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from libcoop.core.bilingual import BilingualText, BilingualTextIn
 from libcoop.core.dates import DatePrecision, display_partial_date, precision_field
-from libcoop.network.models import Institution, Network, pick
+from libcoop.network.models import Institution, Network
 
 
 class EventKind(models.TextChoices):
@@ -128,27 +129,15 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         return f"/events/{self.pk}/"
 
-    @property
-    def title(self) -> str:
-        return pick(self.title_th, self.title_en)
+    title = BilingualText()
+    title_in = BilingualTextIn()
 
-    def title_in(self, lang: str) -> str:
-        return pick(self.title_th, self.title_en, lang)
+    place = BilingualText()
+    place_in = BilingualTextIn()
 
-    @property
-    def place(self) -> str:
-        return pick(self.place_th, self.place_en)
+    agenda = BilingualText()
 
-    def place_in(self, lang: str) -> str:
-        return pick(self.place_th, self.place_en, lang)
-
-    @property
-    def agenda(self) -> str:
-        return pick(self.agenda_th, self.agenda_en)
-
-    @property
-    def description(self) -> str:
-        return pick(self.description_th, self.description_en)
+    description = BilingualText()
 
     @property
     def last_date(self) -> datetime.date:

@@ -18,7 +18,8 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from libcoop.network.models import Institution, Network, pick
+from libcoop.core.bilingual import BilingualText, BilingualTextIn, pick
+from libcoop.network.models import Institution, Network
 
 AUDIT_METHOD_LABELS = {
     "interview": _("Interview"),
@@ -102,19 +103,13 @@ class Standard(models.Model):
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
 
-    @property
-    def title(self) -> str:
-        return pick(self.title_th, self.title_en)
-
-    def title_in(self, lang: str) -> str:
-        return pick(self.title_th, self.title_en, lang)
+    title = BilingualText()
+    title_in = BilingualTextIn()
 
     def source_links(self) -> list[tuple[str, str, bool]]:
         return source_links(self.sources)
 
-    @property
-    def description(self) -> str:
-        return pick(self.description_th, self.description_en)
+    description = BilingualText()
 
 
 class StandardPart(models.Model):
@@ -145,26 +140,19 @@ class StandardPart(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def title(self) -> str:
-        return pick(self.title_th, self.title_en)
-
-    def title_in(self, lang: str) -> str:
-        return pick(self.title_th, self.title_en, lang)
+    title = BilingualText()
+    title_in = BilingualTextIn()
 
     def source_links(self) -> list[tuple[str, str, bool]]:
         return source_links(self.sources)
 
-    def requirement_in(self, lang: str) -> str:
-        return pick(self.requirement_th, self.requirement_en, lang)
+    requirement_in = BilingualTextIn()
 
     @property
     def requirement(self) -> str:
         return self.requirement_in(_lang())
 
-    @property
-    def note(self) -> str:
-        return pick(self.note_th, self.note_en)
+    note = BilingualText()
 
 
 class Category(StandardPart):
@@ -300,9 +288,7 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.institution.code} {self.year} ({self.standard.code})"
 
-    @property
-    def note(self) -> str:
-        return pick(self.note_th, self.note_en)
+    note = BilingualText()
 
 
 class SelfStatus(models.TextChoices):
@@ -333,8 +319,7 @@ class CriterionResponse(models.Model):
     def __str__(self) -> str:
         return f"{self.assessment} · {self.criterion.code}"
 
-    def narrative_in(self, lang: str) -> str:
-        return pick(self.narrative_th, self.narrative_en, lang)
+    narrative_in = BilingualTextIn()
 
     @property
     def narrative(self) -> str:

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from libcoop.network.models import pick
+from libcoop.core.bilingual import BilingualText, BilingualTextIn
 
 
 class ArticleKind(models.TextChoices):
@@ -56,12 +56,8 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def label(self) -> str:
-        return pick(self.label_th, self.label_en)
-
-    def label_in(self, lang: str) -> str:
-        return pick(self.label_th, self.label_en, lang)
+    label = BilingualText()
+    label_in = BilingualTextIn()
 
 
 class KnowledgeArticle(models.Model):
@@ -142,20 +138,12 @@ class KnowledgeArticle(models.Model):
     def get_absolute_url(self) -> str:
         return f"/knowledge/{self.pk}/"
 
-    @property
-    def title(self) -> str:
-        return pick(self.title_th, self.title_en)
+    title = BilingualText()
 
-    @property
-    def summary(self) -> str:
-        return pick(self.summary_th, self.summary_en)
+    summary = BilingualText()
 
-    @property
-    def body(self) -> str:
-        return pick(self.body_th, self.body_en)
-
-    def title_in(self, lang: str) -> str:
-        return pick(self.title_th, self.title_en, lang)
+    body = BilingualText()
+    title_in = BilingualTextIn()
 
     @property
     def is_published(self) -> bool:

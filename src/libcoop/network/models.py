@@ -7,17 +7,10 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from libcoop.core.bilingual import BilingualText, BilingualTextIn
 from libcoop.core.dates import DatePrecision, precision_field
-
-
-def pick(th: str, en: str, lang: str | None = None) -> str:
-    """The Thai or English form for the active language, falling back to the other one."""
-    lang = (lang or get_language() or "th")[:2]
-    first, second = (th, en) if lang == "th" else (en, th)
-    return first or second
 
 
 class BilingualName(models.Model):
@@ -30,12 +23,8 @@ class BilingualName(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return pick(self.name_th, self.name_en)
-
-    def name_in(self, lang: str) -> str:
-        return pick(self.name_th, self.name_en, lang)
+    name = BilingualText()
+    name_in = BilingualTextIn()
 
 
 class Province(models.Model):
@@ -52,9 +41,7 @@ class Province(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return pick(self.name_th, self.name_en)
+    name = BilingualText()
 
 
 class InstitutionKind(models.TextChoices):
@@ -99,9 +86,7 @@ class Institution(BilingualName):
             )
         ]
 
-    @property
-    def district(self) -> str:
-        return pick(self.district_th, self.district_en)
+    district = BilingualText()
 
 
 class NetworkKind(models.TextChoices):
@@ -156,9 +141,7 @@ class Network(BilingualName):
         verbose_name = _("network")
         verbose_name_plural = _("networks")
 
-    @property
-    def description(self) -> str:
-        return pick(self.description_th, self.description_en)
+    description = BilingualText()
 
     @property
     def label(self) -> str:
@@ -267,9 +250,7 @@ class Membership(Term):
     def __str__(self) -> str:
         return f"{self.institution.code} → {self.network.code} ({self.role})"
 
-    @property
-    def note(self) -> str:
-        return pick(self.note_th, self.note_en)
+    note = BilingualText()
 
 
 class SeatRole(models.TextChoices):
@@ -304,9 +285,7 @@ class Seat(Term):
     def __str__(self) -> str:
         return f"{self.institution.code} on {self.working_group.code} ({self.role})"
 
-    @property
-    def person(self) -> str:
-        return pick(self.person_th, self.person_en)
+    person = BilingualText()
 
 
 class StaffRole(models.TextChoices):

@@ -10,8 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from libcoop.core.bilingual import BilingualText, BilingualTextIn, pick
 from libcoop.core.dates import DatePrecision, display_partial_date, precision_field
-from libcoop.network.models import Institution, InstitutionKind, Network, pick
+from libcoop.network.models import Institution, InstitutionKind, Network
 
 
 class Programme(models.Model):
@@ -63,19 +64,11 @@ class Programme(models.Model):
     def get_absolute_url(self) -> str:
         return f"/outreach/programmes/{self.code}/"
 
-    @property
-    def name(self) -> str:
-        return pick(self.name_th, self.name_en)
+    name = BilingualText()
+    name_in = BilingualTextIn()
 
-    def name_in(self, lang: str) -> str:
-        return pick(self.name_th, self.name_en, lang)
-
-    @property
-    def objectives(self) -> str:
-        return pick(self.objectives_th, self.objectives_en)
-
-    def objectives_in(self, lang: str) -> str:
-        return pick(self.objectives_th, self.objectives_en, lang)
+    objectives = BilingualText()
+    objectives_in = BilingualTextIn()
 
 
 class ActivityType(models.TextChoices):
@@ -146,12 +139,8 @@ class Activity(models.Model):
     def get_absolute_url(self) -> str:
         return f"/outreach/activities/{self.pk}/"
 
-    @property
-    def title(self) -> str:
-        return pick(self.title_th, self.title_en)
-
-    def title_in(self, lang: str) -> str:
-        return pick(self.title_th, self.title_en, lang)
+    title = BilingualText()
+    title_in = BilingualTextIn()
 
     def text(self, field: str, lang: str | None = None) -> str:
         """The Thai or English form of a bilingual text field (objectives, outcomes, …)."""
@@ -203,9 +192,7 @@ class ActivityPhoto(models.Model):
     def __str__(self) -> str:
         return self.caption or str(self.attachment)
 
-    @property
-    def caption(self) -> str:
-        return pick(self.caption_th, self.caption_en)
+    caption = BilingualText()
 
 
 class FollowUpNote(models.Model):

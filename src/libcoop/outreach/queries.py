@@ -12,7 +12,8 @@ from datetime import date
 from django.db.models import QuerySet, Sum
 from django.utils import translation
 
-from libcoop.network.models import Institution, pick
+from libcoop.core.bilingual import pick
+from libcoop.network.models import Institution
 from libcoop.outreach.models import Activity, ActivityType, Programme
 
 

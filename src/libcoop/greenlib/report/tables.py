@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from libcoop.core.bilingual import pick
 from libcoop.core.dates import display_partial_date, display_year
 from libcoop.events.queries import AttendedEvent
 from libcoop.greenlib import queries as greenlib_queries
@@ -18,7 +19,7 @@ from libcoop.greenlib.queries import CriterionResult
 from libcoop.greenlib.report.text import and_, illustrative_mark, wg_name
 from libcoop.greenlib.report.types import Cell, Chart, Evidence, Table
 from libcoop.knowledge.queries import ArticleFact
-from libcoop.network.models import Institution, Membership, Network, Seat, pick
+from libcoop.network.models import Institution, Membership, Network, Seat
 from libcoop.outreach.queries import OutreachActivityFact
 
 # --- tables --------------------------------------------------------------------------------------

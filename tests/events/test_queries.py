@@ -1,4 +1,4 @@
-"""The cross-app read contract of libcoop.events.queries (docs: notes/contracts.md)."""
+"""The cross-app read contract of libcoop.events.queries (docs/contracts.md)."""
 
 from __future__ import annotations
 

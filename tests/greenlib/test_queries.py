@@ -14,7 +14,7 @@ from tests.factories import InstitutionFactory, MembershipFactory
 from tests.greenlib.conftest import World
 from tests.greenlib.factories import criterion
 
-# Written from notes/contracts.md.
+# Written from docs/contracts.md.
 CRITERION_RESULT = [
     "category_number", "category_title", "code", "title", "requirement", "max_points",
     "narrative", "self_status", "score", "assessor_comment", "evidence_files", "linked",

@@ -1,4 +1,4 @@
-"""The cross-app read contract of knowledge (notes/contracts.md) and the demo loader."""
+"""The cross-app read contract of knowledge (docs/contracts.md) and the demo loader."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The cross-app read contract of libcoop.outreach.queries (docs: notes/contracts.md)."""
+"""The cross-app read contract of libcoop.outreach.queries (docs/contracts.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Read functions other apps (reports) use to read green-library assessments.
 
-The signatures and dataclasses follow the cross-app contract (``notes/contracts.md``) exactly.
+The signatures and dataclasses follow the cross-app contract (``docs/contracts.md``) exactly.
 Scores and assessor comments are given only for published results.
 """
 

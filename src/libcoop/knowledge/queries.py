@@ -1,4 +1,4 @@
-"""Read functions other apps use (the cross-app contract in notes/contracts.md).
+"""Read functions other apps use (the cross-app contract in docs/contracts.md).
 
 They report what an institution contributed whatever the article's visibility: callers are
 reports about that institution (assessment evidence, network growth), which show counts,

@@ -1,6 +1,6 @@
 """One place that turns unusable input into a 4xx, for pages and the API alike.
 
-- :class:`InputGuardMiddleware` refuses a form whose body is declared in another charset than
+- :class:`InputGuardMiddleware` refuses a path with a NUL character and a form whose body is declared in another charset than
   UTF-8 before the CSRF check reads it (Django would raise ``BadRequest`` there, and again in
   its own 400 view, which checks CSRF too), and turns the exceptions that only bad input causes
   — a number too large for the database, a decimal that cannot be represented, text that is
@@ -52,6 +52,8 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:  # no page, code or id has one (PostgreSQL refuses it)
+            return refuse(request, _("Text may not contain NUL characters."))
         if request.method in ("POST", "PUT", "PATCH") and request.content_type in FORM_TYPES:
             charset = (request.content_params or {}).get("charset", "utf-8")
             if charset.lower().replace("_", "-") not in ("utf-8", "utf8"):

@@ -1,9 +1,11 @@
-"""``libcoop catalog import|deletes|clusters|export|search|reindex`` — the union catalog CLI."""
+"""``libcoop catalog import|deletes|clusters|export|search|reindex|sweep-uploads`` — the union
+catalog CLI."""
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from libcoop.catalog import index
 from libcoop.catalog.export import export
 from libcoop.catalog.ingest import import_deletes, import_file
 from libcoop.catalog.models import BibRecord
+from libcoop.catalog.uploads import sweep_uploads
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import Institution
 
@@ -40,10 +43,32 @@ class Command(BaseCommand):
         sea.add_argument("--field", choices=["title", "author", "subject", "identifier"])
         sea.add_argument("--limit", type=int, default=20)
         sub.add_parser("reindex", help="rebuild the search index")
+        swp = sub.add_parser(
+            "sweep-uploads",
+            help="remove web-uploaded MARC files older than the retention whose job has ended",
+        )
+        swp.add_argument(
+            "--days",
+            type=float,
+            help="retention in days (default: LIBCOOP_IMPORT_UPLOAD_RETENTION_DAYS)",
+        )
+        swp.add_argument("--dry-run", action="store_true", help="list, do not remove")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        getattr(self, f"do_{action}")(options)
+        getattr(self, f"do_{action.replace('-', '_')}")(options)
+
+    def do_sweep_uploads(self, options: dict[str, Any]) -> None:
+        days = options["days"]
+        if days is not None and not (math.isfinite(days) and days >= 0):
+            raise CommandError("--days must be a finite number of days, 0 or more")
+        result = sweep_uploads(days, dry_run=options["dry_run"])
+        verb = "would remove" if options["dry_run"] else "removed"
+        for path in result.removed:
+            self.stdout.write(f"{verb} {path}")
+        self.stdout.write(
+            f"{len(result.removed)} file(s) {verb}; {result.kept_running} kept for running jobs"
+        )
 
     def _library(self, code: str) -> Institution:
         try:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from libcoop.core.era import BE_OFFSET
@@ -71,7 +71,10 @@ class PartialDate:
                 return cls(datetime.date(*numbers), DatePrecision.DAY)
         except (ValueError, OverflowError):  # OverflowError: a year of 25 digits
             pass
-        raise ValidationError(f"Not a date: {text[:40]!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        raise ValidationError(
+            gettext("Not a date: %(text)s (use YYYY, YYYY-MM or YYYY-MM-DD)")
+            % {"text": repr(text[:40])}
+        )
 
     def __str__(self) -> str:
         if self.precision == DatePrecision.YEAR:

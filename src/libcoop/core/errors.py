@@ -1,7 +1,7 @@
 """One place that turns unusable input into a 4xx, for pages and the API alike.
 
-- :class:`InputGuardMiddleware` refuses a path with a NUL character and a form whose body is declared in another charset than
-  UTF-8 before the CSRF check reads it (Django would raise ``BadRequest`` there, and again in
+- :class:`InputGuardMiddleware` refuses a path with a NUL character, and a form whose body is
+  declared in another charset than UTF-8 before the CSRF check reads it (Django would raise ``BadRequest`` there, and again in
   its own 400 view, which checks CSRF too), and turns the exceptions that only bad input causes
   — a number too large for the database, a decimal that cannot be represented, text that is
   not valid Unicode — into a 400 with a message in the user's language. Reaching it means a

@@ -1,11 +1,12 @@
 """One place that turns unusable input into a 4xx, for pages and the API alike.
 
 - :class:`InputGuardMiddleware` refuses a path with a NUL character, and a form whose body is
-  declared in another charset than UTF-8 before the CSRF check reads it (Django would raise ``BadRequest`` there, and again in
-  its own 400 view, which checks CSRF too), and turns the exceptions that only bad input causes
-  — a number too large for the database, a decimal that cannot be represented, text that is
-  not valid Unicode — into a 400 with a message in the user's language. Reaching it means a
-  schema or form lacks a bound: it logs a warning naming the path.
+  declared in another charset than UTF-8 before the CSRF check reads it (Django would raise
+  ``BadRequest`` there, and again in its own 400 view, which checks CSRF too); it turns the
+  exceptions that only bad input causes — a number too large for the database, a decimal that
+  cannot be represented, text that is not valid Unicode — into a 400 with a message in the
+  user's language. Reaching that means a schema or form lacks a bound: it logs a warning
+  naming the path.
 - :func:`bad_request`, :func:`page_not_found`, :func:`server_error` are the site's error
   pages (``handler400/404/500``), in Thai and English, without CSRF checks of their own.
 """

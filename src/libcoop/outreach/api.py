@@ -125,9 +125,7 @@ def list_activities(
     return activities.distinct()
 
 
-@router.get(
-    "/outreach/activities/{pk}", response={200: ActivityOut, 404: Error}, auth=READ_AUTH
-)
+@router.get("/outreach/activities/{pk}", response={200: ActivityOut, 404: Error}, auth=READ_AUTH)
 def activity_detail(request: HttpRequest, pk: int) -> object:
     return get_activity_for(request.user, pk)
 

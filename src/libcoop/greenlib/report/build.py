@@ -46,14 +46,10 @@ from libcoop.greenlib.report.text import (
     without_subject,
 )
 from libcoop.greenlib.report.types import (
-    Cell,
-    Chart,
     Evidence,
-    Full,
     Report,
     ReportError,
     Section,
-    Table,
 )
 from libcoop.knowledge.queries import contributions_of
 from libcoop.network.abilities import Actor, can
@@ -61,19 +57,7 @@ from libcoop.network.models import Institution, Membership, Network, Seat
 from libcoop.network.narrative import cooperation_paragraphs, is_green
 from libcoop.outreach.queries import activities_of, programme_objectives
 
-__all__ = [
-    "Cell",
-    "Chart",
-    "Evidence",
-    "Full",
-    "Report",
-    "ReportError",
-    "Section",
-    "Table",
-    "build_report",
-    "check_year",
-    "report_institution",
-]
+__all__ = ["FIRST_YEAR", "build_report", "check_year", "report_institution"]
 
 # The category the seed is about, and the standard to take its criterion from when the year's
 # assessment (if any) is under a standard that numbers its categories differently.

@@ -44,10 +44,12 @@ def apply_changes(
         raise ValidationError(f"Cannot change: {', '.join(sorted(unknown))}")
     diff: dict[str, list[Any]] = {}
     for field, new in changes.items():
-        if new is None and not obj._meta.get_field(field).null:
+        model_field = obj._meta.get_field(field)
+        if new is None and not getattr(model_field, "null", True):
             # full_clean skips an empty value of a blank=True field, so it must be said here
             # (a JSON null once reached the database as a NOT NULL failure).
-            raise ValidationError({field: obj._meta.get_field(field).error_messages["null"]})
+            messages = getattr(model_field, "error_messages", {})
+            raise ValidationError({field: messages.get("null", "This field cannot be null.")})
         old = getattr(obj, field)
         if old != new:
             setattr(obj, field, new)

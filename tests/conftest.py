@@ -34,7 +34,7 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _tasks_run_in_the_request(settings: Any) -> None:
-    """Tests see a task's effect at once; tests of the thread backend switch it back."""
+    """Tests see a task's effect at once; tests of the worker use the database queue."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 

@@ -127,9 +127,23 @@ def test(extra: list[str]) -> int:
 
 
 def run() -> int:
+    """The demo on the embedded database: the web server and one background worker (imports,
+    harvests, reminders), both stopped together by Ctrl+C."""
     if venv_run(tool("libcoop"), "demo") != 0:
         return 1
-    return venv_run(tool("libcoop"), "serve", *sys.argv[2:])
+    say("starting a background worker (libcoop worker) beside the server")
+    worker = subprocess.Popen([tool("libcoop"), "worker"], cwd=ROOT)
+    try:
+        return venv_run(tool("libcoop"), "serve", *sys.argv[2:])
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        say("worker stopped")
 
 
 def bench() -> int:

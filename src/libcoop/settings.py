@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "libcoop.events",
     "libcoop.outreach",
     "libcoop.greenlib",
+    "django_tasks_db",
+    "libcoop.ops",
 ]
 
 MIDDLEWARE = [
@@ -159,13 +161,17 @@ LIBCOOP_OAI_REPOSITORY_IDENTIFIER = os.environ.get(
 LIBCOOP_OAI_ADMIN_EMAIL = os.environ.get("LIBCOOP_OAI_ADMIN_EMAIL", "")
 LIBCOOP_OAI_REPOSITORY_NAME = os.environ.get("LIBCOOP_OAI_REPOSITORY_NAME", "LibCoop union catalog")
 
-# Background work (imports): threads of the serving process by default; a queue backend with
-# workers for larger deployments.
+# Background work (imports, harvests, reminders, sweeps): a durable queue in the database
+# (django-tasks-db) on SQLite and PostgreSQL alike, run by `libcoop worker` processes
+# (`tools/dev.py run` starts one beside the server). A task whose worker stopped beating for
+# LIBCOOP_WORKER_STALE_SECONDS is queued again (libcoop.ops.services). LIBCOOP_TASKS_BACKEND
+# names another backend of Django's task framework.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("LIBCOOP_TASKS_BACKEND", "libcoop.core.tasks.ThreadBackend")
+        "BACKEND": os.environ.get("LIBCOOP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+LIBCOOP_WORKER_STALE_SECONDS = float(os.environ.get("LIBCOOP_WORKER_STALE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from libcoop.api import api
 from libcoop.core import views as core_views
 from libcoop.core.converters import IdConverter, YearConverter
 from libcoop.network.views import forbidden
+from libcoop.ops import views as ops_views
 
 # Before the apps' URLconfs are included: they use <id:…> and <year:…>.
 register_converter(IdConverter, "id")
@@ -14,7 +15,7 @@ register_converter(YearConverter, "year")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("health", core_views.health, name="health"),
+    path("health", ops_views.health, name="health"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include("libcoop.events.urls")),
     path("", include("libcoop.outreach.urls")),
     path("", include("libcoop.greenlib.urls")),
+    path("", include("libcoop.ops.urls")),
 ]
 
 handler400 = "libcoop.core.errors.bad_request"

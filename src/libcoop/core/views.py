@@ -1,9 +1,9 @@
-"""Site pages that belong to no domain: home, health."""
+"""Site pages that belong to no domain: home. (``/health`` is ``ops.views.health``.)"""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from libcoop.network.models import Institution, InstitutionKind, Membership, Network
@@ -25,8 +25,3 @@ def home(request: HttpRequest) -> HttpResponse:
             "networks": Network.objects.filter(parent__isnull=True).order_by("kind", "code")[:12],
         },
     )
-
-
-def health(request: HttpRequest) -> JsonResponse:
-    Network.objects.exists()  # touches the database
-    return JsonResponse({"status": "ok"})

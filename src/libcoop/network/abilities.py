@@ -135,6 +135,7 @@ APP_ABILITY_MODULES: Final = (
     "libcoop.events.abilities",
     "libcoop.outreach.abilities",
     "libcoop.greenlib.abilities",
+    "libcoop.ops.abilities",
 )
 _TABLE: dict[str, Callable[[Actor, Any], bool]] | None = None
 

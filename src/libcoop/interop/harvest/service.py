@@ -23,6 +23,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -75,6 +76,30 @@ def due_sources(now: dt.datetime | None = None) -> list[HarvestSource]:
         if last is None or now - last >= INTERVALS[Schedule(source.schedule)]:
             out.append(source)
     return out
+
+
+def harvest_overview(now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Each source with its schedule, last run (status, error) and next due time, for the
+    operations page."""
+    now = now or timezone.now()
+    rows = []
+    for source in HarvestSource.objects.select_related("library").order_by("library__code"):
+        last = source.runs.order_by("-started").first()
+        interval = INTERVALS.get(Schedule(source.schedule))
+        due = None
+        if source.enabled and interval is not None:
+            due = now if last is None else last.started + interval
+        rows.append(
+            {
+                "library": source.library.code,
+                "base_url": source.base_url,
+                "schedule": source.get_schedule_display(),
+                "enabled": source.enabled,
+                "last_run": last,
+                "next_due": due,
+            }
+        )
+    return rows
 
 
 @dataclass

@@ -173,3 +173,8 @@ def queue_state() -> dict[str, Any]:
 def uses_database_queue() -> bool:
     backend = settings.TASKS.get("default", {}).get("BACKEND", "")
     return str(backend).startswith("django_tasks_db.")
+
+
+def uses_redis_queue() -> bool:
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    return str(backend).startswith("django_tasks_rq.")

@@ -31,9 +31,10 @@ def health(request: HttpRequest) -> JsonResponse:
     except DatabaseError as exc:
         body.update(status="down", database=f"down: {type(exc).__name__}")
         return JsonResponse(body, status=503)
-    if services.uses_database_queue():
+    if services.uses_database_queue() or services.uses_redis_queue():
         workers = services.live_workers()
-        body["queue"] = services.queue_state()
+        if services.uses_database_queue():
+            body["queue"] = services.queue_state()
         body["workers"] = [
             {"id": w.worker_id, "last_seen": w.last_seen.isoformat()} for w in workers
         ]

@@ -13,6 +13,7 @@ import logging
 import threading
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, close_old_connections, connections
 from django.utils import timezone
@@ -26,16 +27,17 @@ logger = logging.getLogger("libcoop.worker")
 class Keeper(threading.Thread):
     """Heartbeat, recovery and schedules, every ``interval`` seconds, until stopped."""
 
-    def __init__(self, worker_id: str, interval: float) -> None:
+    def __init__(self, worker_id: str, interval: float, *, recover: bool = True) -> None:
         super().__init__(name="libcoop-keeper", daemon=True)
         self.worker_id = worker_id
+        self.recover = recover
         self.interval = interval
         self.started = timezone.now()
         self.stop = threading.Event()
 
     def tick(self) -> None:
         services.beat(self.worker_id, self.started)
-        recovery = services.recover_lost_tasks()
+        recovery = services.recover_lost_tasks() if self.recover else services.Recovery()
         if recovery.requeued or recovery.failed:
             logger.warning(
                 "tasks of stopped workers: %d queued again, %d given up",
@@ -76,16 +78,33 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from django_tasks_db.management.commands.db_worker import Worker
 
-        if not services.uses_database_queue():
+        redis = services.uses_redis_queue()
+        if not (services.uses_database_queue() or redis):
             raise CommandError(
-                "The task backend is not the database queue (LIBCOOP_TASKS_BACKEND): a worker "
-                "of that backend's own runs its tasks."
+                "The task backend is neither the database queue nor RQ (LIBCOOP_TASKS_BACKEND): "
+                "a worker of that backend's own runs its tasks."
             )
         worker_id = options["worker_id"] or f"w-{get_random_string(12)}"
         services.ensure_schedules()
-        keeper = Keeper(worker_id, options["heartbeat"])
+        keeper = Keeper(worker_id, options["heartbeat"], recover=not redis)
         keeper.tick()  # beat before the first task is claimed
         keeper.start()
+        if redis:
+            # RQ keeps its own registry of started jobs and moves those of a dead worker to
+            # its failed registry; the keeper beats and queues the schedules.
+            try:
+                call_command(
+                    "rqworker",
+                    "default",
+                    burst=options["batch"],
+                    name=worker_id,
+                    job_class="django_tasks_rq.backend.Job",
+                )
+            finally:
+                keeper.stop.set()
+                keeper.join(timeout=10)
+                services.forget_worker(worker_id)
+            return
         worker = Worker(
             queue_names=["*"],
             interval=options["interval"],

@@ -7,6 +7,7 @@ run the embedded SQLite instance under ``./var/`` for a demo or a single library
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 from pathlib import Path
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "libcoop.core",
     "libcoop.audit",
     "libcoop.network",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a refused login (too many failures) into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "libcoop.urls"
@@ -106,6 +110,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login throttling (django-axes): after LIBCOOP_LOGIN_FAILURE_LIMIT failed logins for one
+# username from one address, that combination is locked out for LIBCOOP_LOGIN_COOLOFF_MINUTES
+# (the page says so, in the user's language); `libcoop unlock USERNAME` lifts it, audited.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LIBCOOP_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=float(os.environ.get("LIBCOOP_LOGIN_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "libcoop.network.logins.lockout_response"
+AXES_ENABLE_ADMIN = False  # deleting attempts in the admin would be an unaudited unlock
+# The client's address: REMOTE_ADDR, unless LibCoop runs behind LIBCOOP_PROXY_COUNT trusted
+# proxies that set X-Forwarded-For (otherwise anyone could pick an address per attempt).
+_PROXIES = int(os.environ.get("LIBCOOP_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = _PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _PROXIES else ["REMOTE_ADDR"]
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -25,6 +25,7 @@ class AuditVerb(models.TextChoices):
     SEAT_ENDED = "network.seat.ended", _("Seat on a working group ended")
     STAFF_CHANGED = "network.staff.changed", _("Staff role changed")
     TOKEN_CREATED = "core.api_token.created", _("API token created")
+    LOGIN_UNLOCKED = "core.login.unlocked", _("Locked-out login unlocked")
     CATALOG_IMPORTED = "catalog.import.finished", _("Records imported into the union catalog")
     CATALOG_RECORD_SPLIT = "catalog.record.split", _("Record split out of its cluster")
     CATALOG_CLUSTERS_MERGED = "catalog.clusters.merged", _("Clusters merged")

@@ -124,6 +124,8 @@ ABILITIES: Final[dict[str, Callable[[Actor, Any], bool]]] = {
     "network.manage_members": _manage_network,
     # obj: Network. A coordinator creates working groups and manages their seats.
     "network.manage_working_groups": _manage_network,
+    # obj: None. Lift a login lock-out (too many failed logins): operators only.
+    "accounts.unlock": _nobody,
 }
 
 

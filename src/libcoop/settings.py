@@ -11,6 +11,7 @@ import datetime
 import os
 from pathlib import Path
 
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from libcoop.dburl import database_config
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs page from bundled files (no CDN, no inline script)
     "axes",
     "libcoop.core",
     "libcoop.audit",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -160,6 +163,43 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Content-Security-Policy (Django's own middleware): scripts only from this site, no inline
+# script or handler (libcoop.js binds the few behaviours); inline style attributes are still
+# allowed (bar widths and indents computed in templates). Attachments are served with their
+# own, stricter policy (core.attachments.file_response), which the middleware leaves alone.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# A deployment serves LibCoop over HTTPS behind a reverse proxy (nginx, Caddy …) that sets
+# X-Forwarded-Proto: LIBCOOP_HTTPS=1 trusts that header and turns on secure cookies, the
+# redirect to HTTPS and HSTS (LIBCOOP_HSTS_SECONDS, default a year). `libcoop check --deploy`
+# is clean with it (tests/core/test_deploy_check.py). The default stays plain HTTP on
+# 127.0.0.1 for `tools/dev.py run`.
+if os.environ.get("LIBCOOP_HTTPS", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]  # a load balancer's check inside the network
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("LIBCOOP_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("LIBCOOP_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    # Joining the browsers' preload list is the domain owner's decision, not a default:
+    # LIBCOOP_HSTS_PRELOAD=1 sends it; without it Django's reminder (W021) is silenced.
+    SECURE_HSTS_PRELOAD = os.environ.get("LIBCOOP_HSTS_PRELOAD", "0") == "1"
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Console mail in development; a deployment sets LIBCOOP_EMAIL_BACKEND (e.g. the SMTP backend).
 MAILERS = {

@@ -175,5 +175,5 @@ def test_run_now_is_for_superusers(db_queue: None) -> None:
 def test_worker_refuses_another_backend(tmp_path: Path) -> None:
     from django.core.management import CommandError, call_command
 
-    with pytest.raises(CommandError, match="not the database queue"):
+    with pytest.raises(CommandError, match="neither the database queue nor RQ"):
         call_command("worker", "--batch")

@@ -50,6 +50,10 @@ elif sys.argv[1] == "queue":
         acting_user=User.objects.get(username="kill.librarian"),
     )
     print(job.pk)
+elif sys.argv[1] == "token":
+    from libcoop.core.tokens import issue_token
+    from libcoop.network.abilities import SYSTEM
+    print(issue_token(User.objects.get(username="kill.librarian"), "t", acting_user=SYSTEM))
 elif sys.argv[1] == "job":
     from libcoop.catalog.models import ImportJob
     job = ImportJob.objects.get(pk=int(sys.argv[2]))
@@ -159,6 +163,102 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_import_ends_whole(
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        drop()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_killing_the_web_server_loses_no_import(tmp_path: Path) -> None:
+    """The upload is queued and answered at once (202); the import runs in the worker, so the
+    web server can die while it runs."""
+    import requests
+
+    url, drop = _own_database(tmp_path)
+    env = dict(
+        os.environ,
+        LIBCOOP_DATABASE_URL=url,
+        LIBCOOP_HOME=str(tmp_path),
+        LIBCOOP_CONN_MAX_AGE="0",
+        LIBCOOP_TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        DJANGO_SETTINGS_MODULE="libcoop.settings",
+        PYTHONPATH=str(ROOT / "src"),
+    )
+
+    def run(*args: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, *args], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr[-3000:]
+        return out.stdout.strip()
+
+    port = _free_port()
+    processes: list[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "django", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(process)
+        return process
+
+    try:
+        run("setup")
+        key = run("token")
+        records = 6_000
+        path = write(
+            tmp_path / "big.mrc",
+            *(book(f"S{n:05d}", f"Server restart {n}", year=1990 + n % 30) for n in range(records)),
+        )
+        server = start("serve", "--port", str(port))
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        worker = start("worker", "--heartbeat", "0.5")
+        with open(path, "rb") as fh:
+            answer = requests.post(
+                f"{base}/api/catalog/imports",
+                data={"library": "KILL-LIB"},
+                files={"file": ("big.mrc", fh)},
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=120,
+            )
+        assert answer.status_code == 202, answer.text[:500]
+        job_id = str(answer.json()["id"])
+        deadline = time.monotonic() + 120
+        while json.loads(run("job", job_id))["status"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 300
+        while (state := json.loads(run("job", job_id)))["status"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, state
+            time.sleep(0.5)
+        assert state["status"] == "done" and state["added"] == records
+        final = json.loads(run("state"))
+        assert {lid for lid, _ in final["records"]} == {f"S{n:05d}" for n in range(records)}
+        assert len(final["records"]) == records
+        assert final["running_tasks"] == final["running_jobs"] == 0
+        assert worker.poll() is None  # the worker never needed the server
+    finally:
+        for process in processes:
+            if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
         drop()

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from libcoop.catalog.ingest import import_deletes, import_file
 from libcoop.catalog.models import BibRecord, Cluster, ImportJob
 from libcoop.catalog.search import FIELDS, search
 from libcoop.catalog.services import merge_clusters, move_record, split_record
+from libcoop.catalog.uploads import queue_import
 from libcoop.core.api import Error, Id, PageNumber, Year, token_auth
 from libcoop.network.abilities import can
 from libcoop.network.models import Institution
@@ -175,29 +173,23 @@ def _job_out(job: ImportJob) -> dict[str, Any]:
 @router.post(
     "/catalog/imports",
     auth=token_auth,
-    response={201: JobOut, 401: Error, 403: Error, 404: Error},
+    response={202: JobOut, 401: Error, 403: Error, 404: Error},
 )
 def import_endpoint(
     request: HttpRequest,
+    response: HttpResponse,
     library: Form[str],
     file: File[UploadedFile],
     kind: Form[str] = "records",
 ) -> Any:
-    """Import a MARC file (or a delete list) for *library*; runs to completion, returns counts."""
+    """Queue a MARC file (or a delete list) for *library*: 202 with the job, whose state
+    `GET /api/catalog/imports/{id}` (the Location header) follows until it is done or failed.
+    The import runs in a worker, so it survives a restart of the web server."""
     institution = get_object_or_404(Institution, code=library)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload"
-        with open(path, "wb") as out:
-            for chunk in file.chunks():
-                out.write(chunk)
-        loader = import_deletes if kind == "deletes" else import_file
-        job = loader(
-            path,
-            institution,
-            acting_user=request.user,
-            source_name=(file.name or "upload")[:300],
-        )
-    return Status(201, _job_out(job))
+    job = queue_import(institution, file, kind, acting_user=request.user)
+    job.refresh_from_db()
+    response["Location"] = f"/api/catalog/imports/{job.pk}"
+    return Status(202, _job_out(job))
 
 
 @router.get(

@@ -26,6 +26,14 @@ class AuditVerb(models.TextChoices):
     STAFF_CHANGED = "network.staff.changed", _("Staff role changed")
     TOKEN_CREATED = "core.api_token.created", _("API token created")
     LOGIN_UNLOCKED = "core.login.unlocked", _("Locked-out login unlocked")
+    TOKEN_CHANGED = "core.api_token.changed", _("API token changed")
+    # the Django admin, for models without a verb of their own
+    ADMIN_CREATED = "admin.object.created", _("Added in the admin")
+    ADMIN_CHANGED = "admin.object.changed", _("Changed in the admin")
+    ADMIN_DELETED = "admin.object.deleted", _("Deleted in the admin")
+    # interoperability
+    HARVEST_SOURCE_REGISTERED = "interop.harvest_source.registered", _("Harvest source registered")
+    HARVEST_SOURCE_CHANGED = "interop.harvest_source.changed", _("Harvest source changed")
     CATALOG_IMPORTED = "catalog.import.finished", _("Records imported into the union catalog")
     CATALOG_RECORD_SPLIT = "catalog.record.split", _("Record split out of its cluster")
     CATALOG_CLUSTERS_MERGED = "catalog.clusters.merged", _("Clusters merged")
@@ -68,6 +76,12 @@ class AuditVerb(models.TextChoices):
     EVIDENCE_ADDED = "greenlib.evidence.added", _("Evidence added")
     EVIDENCE_REMOVED = "greenlib.evidence.removed", _("Evidence removed")
     ENV_FIGURE_RECORDED = "greenlib.env_figure.recorded", _("Environmental figure recorded")
+    # interlibrary loan
+    ILL_REQUEST_CHANGED = "ill.request.changed", _("Interlibrary loan request changed")
+    ILL_SUPPLY_CHANGED = "ill.supply.changed", _("Interlibrary loan supply changed")
+    ILL_POLICY_CHANGED = "ill.policy.changed", _("Lending policy changed")
+    ILL_AGENCY_CHANGED = "ill.agency.changed", _("Interlibrary loan agency changed")
+    ILL_DUE_DATE_CORRECTED = "ill.due_date.corrected", _("Loan due date corrected")
 
 
 class AuditEvent(models.Model):

@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from libcoop.audit.models import AuditVerb
+from libcoop.core.admin_audit import AuditedModelAdmin
 from libcoop.core.models import ApiToken
 from libcoop.core.tokens import create_token
 
@@ -20,7 +22,8 @@ class NewTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedModelAdmin):
+    changed_verb = AuditVerb.TOKEN_CHANGED
     list_display = ["name", "user", "prefix", "created", "last_used", "revoked"]
     readonly_fields = ["prefix", "key_hash", "created", "last_used"]
 
@@ -41,8 +44,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)  # audited (TOKEN_CHANGED)
             return
+        # create_token writes the row and its TOKEN_CREATED entry.
         token, key = create_token(obj.user, obj.name, acting_user=request.user)
         obj.pk = token.pk
         obj.prefix, obj.key_hash = token.prefix, token.key_hash

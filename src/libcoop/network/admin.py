@@ -1,14 +1,12 @@
-"""Back-office editing. Saves made here are audited like any other change."""
+"""Back-office editing. Every write made here (saves, inline rows, deletes) is audited
+(``core.admin_audit.AuditedModelAdmin``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from libcoop.audit.models import AuditVerb
-from libcoop.audit.services import record
+from libcoop.core.admin_audit import AuditedModelAdmin
 from libcoop.network.models import (
     Institution,
     Membership,
@@ -21,20 +19,8 @@ from libcoop.network.models import (
 )
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Records an audit event for every add or change made in the admin."""
-
-    created_verb: AuditVerb
-    changed_verb: AuditVerb
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        verb = self.changed_verb if change else self.created_verb
-        record(verb, obj, acting_user=request.user, via="admin", fields=list(form.changed_data))
-
-
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(AuditedModelAdmin):
     list_display = ["code", "name_th", "name_en"]
     search_fields = ["code", "name_th", "name_en"]
 
@@ -56,7 +42,7 @@ class PurposeInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(AuditedAdmin):
+class InstitutionAdmin(AuditedModelAdmin):
     created_verb = AuditVerb.INSTITUTION_CREATED
     changed_verb = AuditVerb.INSTITUTION_CHANGED
     list_display = ["code", "name_th", "name_en", "kind", "province"]
@@ -65,7 +51,7 @@ class InstitutionAdmin(AuditedAdmin):
 
 
 @admin.register(Network)
-class NetworkAdmin(AuditedAdmin):
+class NetworkAdmin(AuditedModelAdmin):
     created_verb = AuditVerb.NETWORK_CREATED
     changed_verb = AuditVerb.NETWORK_CHANGED
     list_display = ["code", "name_th", "name_en", "kind", "parent"]
@@ -75,7 +61,7 @@ class NetworkAdmin(AuditedAdmin):
 
 
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(AuditedAdmin):
+class WorkingGroupAdmin(AuditedModelAdmin):
     created_verb = AuditVerb.WORKING_GROUP_CREATED
     changed_verb = AuditVerb.WORKING_GROUP_CHANGED
     list_display = ["code", "network", "kind", "name_th", "name_en"]
@@ -84,7 +70,7 @@ class WorkingGroupAdmin(AuditedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedAdmin):
+class MembershipAdmin(AuditedModelAdmin):
     created_verb = AuditVerb.MEMBERSHIP_ADDED
     changed_verb = AuditVerb.MEMBERSHIP_CHANGED
     list_display = ["institution", "network", "role", "start", "end"]
@@ -93,7 +79,7 @@ class MembershipAdmin(AuditedAdmin):
 
 
 @admin.register(Seat)
-class SeatAdmin(AuditedAdmin):
+class SeatAdmin(AuditedModelAdmin):
     created_verb = AuditVerb.SEAT_ADDED
     changed_verb = AuditVerb.SEAT_CHANGED
     list_display = ["institution", "working_group", "role", "start", "end"]
@@ -102,7 +88,7 @@ class SeatAdmin(AuditedAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(AuditedAdmin):
+class StaffProfileAdmin(AuditedModelAdmin):
     created_verb = AuditVerb.STAFF_CHANGED
     changed_verb = AuditVerb.STAFF_CHANGED
     list_display = ["user", "institution", "role", "network"]

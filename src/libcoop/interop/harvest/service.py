@@ -30,6 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 from lxml import etree
 
+from libcoop.audit.models import AuditVerb
+from libcoop.audit.services import apply_changes, record
 from libcoop.catalog.ingest import import_file, withdraw_records
 from libcoop.catalog.models import ImportJob, ImportProblem, ImportStatus
 from libcoop.interop.harvest.client import NS, Client, HarvestError, OAIError, Opener, Page
@@ -59,11 +61,34 @@ def register_source(
 ) -> HarvestSource:
     """Register (or change) *library*'s OAI-PMH source; its admin or an operator may."""
     require(acting_user, "institution.edit", library)
-    source = HarvestSource.objects.filter(library=library).first() or HarvestSource(library=library)
-    source.base_url, source.set_spec = base_url, set_spec
-    source.metadata_prefix, source.schedule = metadata_prefix, schedule
-    source.full_clean()
-    source.save()
+    with transaction.atomic():
+        source = HarvestSource.objects.select_for_update().filter(library=library).first()
+        created = source is None
+        if source is None:
+            source = HarvestSource(library=library)
+        changes = apply_changes(
+            source,
+            {
+                "base_url": base_url,
+                "set_spec": set_spec,
+                "metadata_prefix": metadata_prefix,
+                "schedule": schedule,
+            },
+            allowed=("base_url", "set_spec", "metadata_prefix", "schedule"),
+        )
+        source.full_clean()
+        source.save()
+        if created or changes:
+            verb = AuditVerb.HARVEST_SOURCE_CHANGED
+            if created:
+                verb = AuditVerb.HARVEST_SOURCE_REGISTERED
+            record(
+                verb,
+                source,
+                acting_user=acting_user,
+                institution_code=library.code,
+                changes=changes,
+            )
     return source
 
 

@@ -238,6 +238,14 @@ TASKS = {
     }
 }
 LIBCOOP_WORKER_STALE_SECONDS = float(os.environ.get("LIBCOOP_WORKER_STALE_SECONDS", "60"))
+# The option for larger deployments: Redis through RQ (pip install 'libcoop[rq]';
+# LIBCOOP_TASKS_BACKEND=django_tasks_rq.RQBackend, LIBCOOP_REDIS_URL); `libcoop worker` then
+# runs an RQ worker, with the same heartbeats and schedules.
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {"URL": os.environ.get("LIBCOOP_REDIS_URL", "redis://127.0.0.1:6379/0")}
+    }
 
 LOGGING = {
     "version": 1,

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "libcoop.events",
     "libcoop.outreach",
     "libcoop.greenlib",
+    "libcoop.ill",
     "django_tasks_db",
     "libcoop.ops",
 ]

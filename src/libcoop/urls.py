@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("libcoop.outreach.urls")),
     path("", include("libcoop.greenlib.urls")),
     path("", include("libcoop.ops.urls")),
+    path("", include("libcoop.ill.urls")),
 ]
 
 handler400 = "libcoop.core.errors.bad_request"

@@ -138,6 +138,7 @@ APP_ABILITY_MODULES: Final = (
     "libcoop.outreach.abilities",
     "libcoop.greenlib.abilities",
     "libcoop.ops.abilities",
+    "libcoop.ill.abilities",
 )
 _TABLE: dict[str, Callable[[Actor, Any], bool]] | None = None
 

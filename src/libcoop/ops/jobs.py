@@ -70,7 +70,7 @@ JOBS: Final[dict[str, PeriodicJob]] = {
 }
 
 # Apps whose ``periodic.py`` adds rows (``JOBS: dict[str, PeriodicJob]``).
-JOB_MODULES: Final[tuple[str, ...]] = ()
+JOB_MODULES: Final[tuple[str, ...]] = ("libcoop.ill.periodic",)
 
 
 def all_jobs() -> dict[str, PeriodicJob]:

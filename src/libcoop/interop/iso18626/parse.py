@@ -91,7 +91,7 @@ def parse_datetime(text: str) -> dt.datetime:
     if zone and zone not in ("Z", "z"):
         digits = zone[1:].replace(":", "")
         offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-        if offset >= dt.timedelta(hours=24):
+        if offset > dt.timedelta(hours=14) or int(digits[2:4] or 0) > 59:  # xs:dateTime
             raise ValueError(f"not a time zone: {zone!r}")
         tz = dt.timezone(-offset if zone[0] == "-" else offset)
     micro = int((fraction or "0")[:6].ljust(6, "0"))

@@ -71,8 +71,10 @@ def from_payload(kind: str, data: dict[str, Any]) -> m.Message:
     values["header"] = _header(values["header"])
     if kind == "request":
         bib = dict(values["bibliographic"])
-        bib["identifiers"] = tuple(tuple(p) for p in bib.get("identifiers", []))
+        for name in ("identifiers", "record_ids"):
+            bib[name] = tuple(tuple(p) for p in bib.get(name, []))
         values["bibliographic"] = m.Bibliographic(**bib)
+        values["request_sub_types"] = tuple(values.get("request_sub_types", ()))
         if values.get("need_before"):
             values["need_before"] = datetime.date.fromisoformat(values["need_before"])
         return m.Request(**values)
@@ -134,9 +136,19 @@ def _send(row: Outgoing) -> m.Confirmation:
 def deliver_one(row: Outgoing) -> None:
     from libcoop.interop.iso18626.client import SendError
 
+    from libcoop.interop.iso18626.build import InvalidOutgoing
+
     row.attempts += 1
     try:
         confirmation = _send(row)
+    except (InvalidOutgoing, m.MessageError, ValueError) as exc:
+        # A message we cannot write or read back is our bug: kept, marked, never retried.
+        row.status = Outgoing.Status.FAILED
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        row.next_attempt = None
+        row.save(update_fields=["attempts", "last_error", "status", "next_attempt"])
+        logger.error("ISO 18626 message %s could not be written: %s", row.pk, exc)
+        return
     except SendError as exc:
         row.last_error = str(exc)[:2000]
         if getattr(exc, "retryable", True) and row.attempts < MAX_ATTEMPTS:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from libcoop.ill import views
+from libcoop.ill import stats_views, views
 
 app_name = "ill"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("ill/supplies/<id:pk>/", views.supply_detail, name="supply"),
     path("ill/supplies/<id:pk>/act/<slug:action>/", views.supply_act, name="supply_act"),
     path("ill/policy/", views.policy, name="policy"),
+    path("ill/stats/", stats_views.stats_page, name="stats"),
 ]

@@ -21,8 +21,11 @@ DEMO_MODULES = (
     "libcoop.outreach.demo",
     "libcoop.greenlib.demo",
     "libcoop.catalog.demo",
+    "libcoop.ill.demo",  # a year of interlibrary loans: needs the catalog's clusters
 )
 CATALOG_DEMO = "libcoop.catalog.demo"
+# Left out with --no-catalog too: they build on the catalog's clusters.
+NEEDS_CATALOG = frozenset({CATALOG_DEMO, "libcoop.ill.demo"})
 
 
 class Command(BaseCommand):
@@ -38,7 +41,7 @@ class Command(BaseCommand):
         modules = [
             import_module(name)
             for name in DEMO_MODULES
-            if not (options["no_catalog"] and name == CATALOG_DEMO)
+            if not (options["no_catalog"] and name in NEEDS_CATALOG)
         ]
         for module in modules:
             summary = module.load_demo()

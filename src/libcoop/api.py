@@ -9,19 +9,20 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as InputInvalid
 
 from libcoop import __version__
 from libcoop.catalog.api import router as catalog_router
 from libcoop.core.api import BadInput, SafeParser
+from libcoop.core.openapi import ContractAPI
 from libcoop.events.api import router as events_router
 from libcoop.greenlib.api import router as greenlib_router
 from libcoop.knowledge.api import router as knowledge_router
 from libcoop.network.api import router as network_router
 from libcoop.outreach.api import router as outreach_router
 
-api = NinjaAPI(
+api = ContractAPI(
     title="LibCoop API",
     version=__version__,
     description="Registry of the library network. Reads are public; writes need a bearer token.",
@@ -55,6 +56,25 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(BadInput)
 def _bad_input(request: HttpRequest, exc: BadInput) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(InputInvalid)
+def _unprocessable(request: HttpRequest, exc: InputInvalid) -> HttpResponse:
+    errors = [
+        {
+            "loc": list(e.get("loc", ())),
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in exc.errors
+    ]
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in e['loc'][1:]) or e['loc'][0]}: {e['msg']}"
+        for e in errors
+        if e["loc"]
+    )
+    detail = _("The input is not valid: %(problems)s") % {"problems": problems}
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
 
 
 @api.exception_handler(HttpError)

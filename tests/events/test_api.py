@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 
@@ -89,6 +91,8 @@ def test_create_and_attend_with_token(mfu_headers: dict[str, str]) -> None:
         ({"kind": "party"}, 422, ""),
         ({"title_th": ""}, 400, "title"),
         ({"start": "2027", "start_time": "09:00"}, 400, "time"),
+        ({"start": ""}, 400, "start"),
+        ({"start_time": "23:30:00Z"}, 400, "start_time: that time falls on another day"),
         ({"organiser": "CMU-LIB", "network": None}, 403, ""),
     ],
 )
@@ -108,3 +112,28 @@ def test_create_errors(
 @pytest.mark.parametrize("year", ["0", "-1", "99999"])
 def test_list_refuses_a_year_no_date_can_have(year: str) -> None:
     assert Client().get("/api/events", {"year": year}).status_code == 422
+
+
+def test_times_carry_their_offset(mfu_headers: dict[str, str]) -> None:
+    """Times are local at the event (Asia/Bangkok) and published as RFC 3339 full-time with
+    the offset, as the schema's ``format: time`` says; a time sent with an offset is stored
+    as the local time."""
+    client = Client()
+    payload = {"title_th": "x", "kind": "meeting", "organiser": "MFU-LIB", "start": "2027-02-02"}
+    response = client.post(
+        "/api/events",
+        payload | {"start_time": "02:30:00Z", "end_time": "12:00"},
+        content_type="application/json",
+        headers=mfu_headers,
+    )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert (created["start_time"], created["end_time"]) == ("09:30:00+07:00", "12:00:00+07:00")
+    event = Event.objects.get(pk=created["id"])
+    assert (event.start_time, event.end_time) == (datetime.time(9, 30), datetime.time(12))
+    listed = {e["id"]: e for e in client.get("/api/events").json()}
+    assert listed[event.pk]["start_time"] == "09:30:00+07:00"
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EventOut"]
+    assert {"type": "string", "format": "time"}.items() <= (
+        schema["properties"]["start_time"]["anyOf"][0].items()
+    )

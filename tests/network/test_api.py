@@ -8,7 +8,7 @@ from django.test import Client
 from libcoop.audit.models import AuditEvent
 from libcoop.core.tokens import issue_token
 from libcoop.network.abilities import SYSTEM
-from libcoop.network.models import Institution, StaffRole
+from libcoop.network.models import Institution, Membership, StaffRole
 from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +97,15 @@ def test_bad_dates_and_unknown_codes(demo_registry: None) -> None:
         headers=headers,
     )
     assert unknown.status_code == 404
+    membership = Membership.objects.filter(network__code="GLN").first()
+    assert membership is not None
+    no_end = client.post(
+        f"/api/memberships/{membership.pk}/end",
+        {"end": ""},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert no_end.status_code == 400 and "end" in no_end.json()["detail"]  # was a 500
 
 
 def test_revoked_or_wrong_token_is_401(demo_registry: None) -> None:

@@ -49,10 +49,21 @@ def page_size(default: int, maximum: int) -> Any:
     return Field(default, ge=1, le=maximum)
 
 
+class FieldError(Schema):
+    """One problem of a 422 answer: where (``["query", "year"]``, ``["body", "payload",
+    "kind"]``), what (pydantic's message, in English) and its machine-readable type."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
 class Error(Schema):
-    """Every error answer of the API: ``{"detail": "..."}`` (422 lists pydantic's errors)."""
+    """Every error answer of the API: ``{"detail": "..."}``, the reason in the user's
+    language; a 422 also lists each problem of the input in ``errors``."""
 
     detail: str
+    errors: list[FieldError] | None = None
 
 
 class BadInput(ValueError):

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from libcoop.core.api import Count, Error, token_auth
 from libcoop.events import services
@@ -18,6 +22,43 @@ from libcoop.network.models import Institution, Network
 from libcoop.network.services import PartialDate
 
 router = Router(tags=["events"])
+
+# An event's time of day is kept as local time at the event (the site's zone, Asia/Bangkok) and
+# published as RFC 3339 ``full-time``, which carries the offset: "09:30:00+07:00".
+OffsetTime = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "time",
+            "description": "local time at the event, with its UTC offset (RFC 3339 full-time)",
+            "examples": ["09:30:00+07:00"],
+        }
+    ),
+]
+
+
+def offset_time(day: datetime.date | None, value: datetime.time | None) -> str | None:
+    """*value* on *day* in the site's zone, as RFC 3339 ``full-time`` with the offset."""
+    if day is None or value is None:
+        return None
+    moment = datetime.datetime.combine(day, value, tzinfo=timezone.get_default_timezone())
+    return moment.isoformat().split("T", 1)[1]
+
+
+def local_time(value: datetime.time | None, day: datetime.date, name: str) -> datetime.time | None:
+    """A time sent with an offset, as the local time at the event on *day* (the database keeps
+    local times); a time without an offset is taken as local already."""
+    if value is None or value.utcoffset() is None:
+        return value
+    zone = timezone.get_default_timezone()
+    moment = datetime.datetime.combine(day, value).astimezone(zone)
+    if moment.date() != day:
+        raise ValidationError(
+            _("%(name)s: that time falls on another day at the event; send the local time.")
+            % {"name": name}
+        )
+    return moment.time()
 
 
 class AttendanceOut(Schema):
@@ -46,9 +87,9 @@ class EventOut(Schema):
     organiser: str | None
     host: str | None
     start_date: datetime.date
-    start_time: datetime.time | None
+    start_time: OffsetTime | None
     end_date: datetime.date | None
-    end_time: datetime.time | None
+    end_time: OffsetTime | None
     precision: str
     place_th: str
     place_en: str
@@ -71,6 +112,14 @@ class EventOut(Schema):
     @staticmethod
     def resolve_url(obj: Event) -> str:
         return obj.get_absolute_url()
+
+    @staticmethod
+    def resolve_start_time(obj: Event) -> str | None:
+        return offset_time(obj.start_date, obj.start_time)
+
+    @staticmethod
+    def resolve_end_time(obj: Event) -> str | None:
+        return offset_time(obj.end_date or obj.start_date, obj.end_time)
 
 
 class OutputOut(Schema):
@@ -111,9 +160,13 @@ class EventIn(Schema):
     organiser: str = Field(..., description="institution code, e.g. MFU-LIB")
     host: str | None = None
     start: str = Field(..., description="YYYY-MM-DD (YYYY or YYYY-MM for past events)")
-    start_time: datetime.time | None = None
+    start_time: datetime.time | None = Field(
+        None, description="local time at the event; an offset, if sent, is converted"
+    )
     end_date: datetime.date | None = None
-    end_time: datetime.time | None = None
+    end_time: datetime.time | None = Field(
+        None, description="local time at the event; an offset, if sent, is converted"
+    )
     place_th: str = ""
     place_en: str = ""
     online_url: str = ""
@@ -181,8 +234,11 @@ def create_event(request: HttpRequest, payload: EventIn) -> object:
         start = PartialDate.parse(payload.start)
     except ValidationError as exc:
         raise ValidationError(f"start: {exc.messages[0]}") from exc
-    assert start is not None
+    if start is None:
+        raise ValidationError(_("%(name)s: required") % {"name": "start"})
     data = payload.dict(exclude={"network", "organiser", "host", "start"})
+    data["start_time"] = local_time(payload.start_time, start.date, "start_time")
+    data["end_time"] = local_time(payload.end_time, payload.end_date or start.date, "end_time")
     data["kind"] = payload.kind.value
     data["status"] = payload.status.value
     event = services.create_event(

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from libcoop.core.api import Error, token_auth
@@ -261,7 +262,8 @@ def end_membership(request: HttpRequest, pk: int, payload: EndIn) -> object:
         Membership.objects.select_related("network", "institution"), pk=pk
     )
     end = _date(payload.end, "end")
-    assert end is not None
+    if end is None:
+        raise ValidationError(_("%(name)s: required") % {"name": "end"})
     return services.end_membership(membership, end, acting_user=request.user)
 
 

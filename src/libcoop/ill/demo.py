@@ -18,6 +18,7 @@ run finds the demo's requests (by their note) and adds nothing.
 from __future__ import annotations
 
 import datetime
+import logging
 import random
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -108,14 +109,20 @@ def load_demo(count: int = COUNT) -> str:
     if len(libraries) < 2:
         return "ILL: the demo's university libraries are not loaded; nothing added"
     # Messages are delivered here, one by one (deliver_one); the task each action also
-    # enqueues after commit then finds nothing left to send.
-    with (
-        override_settings(
-            TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-        ),
-        transaction.atomic(),
-    ):
-        made = _load(libraries, count)
+    # enqueues after commit then finds nothing left to send (and says so quietly).
+    task_log = logging.getLogger("django.tasks")
+    level = task_log.level
+    task_log.setLevel(logging.WARNING)
+    try:
+        with (
+            override_settings(
+                TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+            ),
+            transaction.atomic(),
+        ):
+            made = _load(libraries, count)
+    finally:
+        task_log.setLevel(level)
     states = PatronRequest.objects.filter(note=DEMO_NOTE).values_list("state", flat=True)
     filled = PatronRequest.objects.filter(note=DEMO_NOTE, shipped_at__isnull=False).count()
     return (

@@ -134,9 +134,8 @@ def _send(row: Outgoing) -> m.Confirmation:
 
 
 def deliver_one(row: Outgoing) -> None:
-    from libcoop.interop.iso18626.client import SendError
-
     from libcoop.interop.iso18626.build import InvalidOutgoing
+    from libcoop.interop.iso18626.client import SendError
 
     row.attempts += 1
     try:

@@ -61,6 +61,9 @@ class LendingPolicy(models.Model):
         _("fee per copy (THB)"), max_digits=8, decimal_places=2, default=0
     )
     copy_max_pages = models.PositiveIntegerField(_("most pages per copy"), default=50)
+    # A scanned copy is a download link for the patron: for so many days, so many downloads.
+    copy_link_days = models.PositiveIntegerField(_("days a copy's link works"), default=14)
+    copy_downloads = models.PositiveIntegerField(_("downloads of a copy"), default=5)
 
     def __str__(self) -> str:
         return f"{self.institution.code}: {self.loan_days} days"
@@ -171,6 +174,9 @@ class PatronRequest(Citation):
     supplier_request_id = models.CharField(max_length=64, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     renewals = models.PositiveIntegerField(default=0)
+    # Where the patron downloads a copy the lender sent electronically (deliveryInfo itemId).
+    copy_url = models.URLField(_("copy download link"), max_length=500, blank=True)
+    due_soon_sent = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     updated = models.DateTimeField(auto_now=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
@@ -248,6 +254,23 @@ class SupplyRequest(Citation):
 
     def __str__(self) -> str:
         return f"{self.supply_id}: {self.title[:60]}"
+
+
+class CopyFile(models.Model):
+    """A scan the lender sends as a copy: a capability link that works until *expires* or until
+    *downloads_left* reaches 0; then the file is deleted (``periodic.expire_copies``)."""
+
+    supply = models.ForeignKey(SupplyRequest, on_delete=models.CASCADE, related_name="copies")
+    attachment = models.OneToOneField(
+        "core.Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    expires = models.DateTimeField()
+    downloads_left = models.PositiveIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"copy of {self.supply_id} until {self.expires:%Y-%m-%d}"
 
 
 class Outgoing(models.Model):

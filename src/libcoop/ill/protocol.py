@@ -133,6 +133,9 @@ def _request(message: m.Request) -> m.Confirmation:
                 patron_name=message.patron_name[:200],
                 supplier_record_id=bib.supplier_record_id[:100],
             )
+            from libcoop.ill import notify
+
+            notify.new_lending_request(supply)
             record(
                 AuditVerb.ILL_SUPPLY_CHANGED,
                 supply,
@@ -200,6 +203,8 @@ def _supplying(message: m.SupplyingAgencyMessage) -> m.Confirmation:
     params: dict[str, Any] = {"note": message.note}
     if header.supplying_request_id:
         params["supplier_request_id"] = header.supplying_request_id[:64]
+    if message.sent_via.upper() == "URL" and message.item_id.startswith(("http://", "https://")):
+        params["copy_url"] = message.item_id
     if message.due_date:
         params["due_date"] = (
             timezone.localdate(message.due_date)

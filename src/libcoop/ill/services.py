@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -387,6 +389,8 @@ def _r_lender_expects(request: PatronRequest, params: dict[str, Any]) -> str | N
 def _r_lender_shipped(request: PatronRequest, params: dict[str, Any]) -> str | None:
     _r_lender_expects(request, params)
     request.shipped_at = _now()
+    if params.get("copy_url"):
+        request.copy_url = str(params["copy_url"])[:500]
     if params.get("due_date"):
         request.due_date = params["due_date"]
     return None
@@ -473,9 +477,15 @@ def _s_ship(supply: SupplyRequest, params: dict[str, Any]) -> str | None:
 
 
 def _s_send_copy(supply: SupplyRequest, params: dict[str, Any]) -> str | None:
+    """A scan attached (``attach_copy``) goes as a download link; otherwise by post."""
     supply.shipped_at = _now()
     supply.completed_at = _now()
-    _sam(supply, "StatusChange", "CopyCompleted", date_sent=_now())
+    scan = supply.copies.filter(attachment__isnull=False).order_by("-pk").first()
+    extra: dict[str, Any] = {"sent_via": "Mail"}
+    if scan is not None:
+        path = reverse("ill:copy", args=[scan.token])
+        extra = {"sent_via": "URL", "item_id": settings.LIBCOOP_SITE_URL.rstrip("/") + path}
+    _sam(supply, "StatusChange", "CopyCompleted", date_sent=_now(), **extra)
     return None
 
 
@@ -526,6 +536,17 @@ def _refuse_action(side: str, obj: Any, action: str, acting_user: Actor) -> None
     )
 
 
+def _notify(side: str, obj: Any, action: str, old: str) -> None:
+    from libcoop.ill import notify
+
+    if side != "requester":
+        return
+    if action in notify.PATRON_EVENTS:
+        notify.patron(obj, notify.PATRON_EVENTS[action])
+    if obj.state == R.UNFILLED and old != R.UNFILLED:
+        notify.unfilled(obj)
+
+
 def perform(
     obj: PatronRequest | SupplyRequest, action: str, *, acting_user: Actor, **params: Any
 ) -> Any:
@@ -545,6 +566,7 @@ def perform(
         target = (step(locked, params) if step else None) or transition.target
         locked.state = target
         locked.save()
+        _notify(side, locked, action, old)
         library = locked.requester if side == "requester" else locked.lender
         audit_params = {k: str(v)[:200] for k, v in params.items() if k != "supplier_request_id"}
         record(
@@ -618,3 +640,35 @@ def correct_due_date(
     when = datetime.datetime.combine(due, datetime.time(23, 59), tzinfo=datetime.UTC)
     _sam(supply, "StatusChange", "Loaned", due_date=when, note=reason[:500])
     return supply
+
+
+@transaction.atomic
+def attach_copy(supply: SupplyRequest, upload: Any, name: str, *, acting_user: Actor) -> Any:
+    """The lender's staff attach the scan of a copy (PDF only). The patron gets a link that
+    works for the lender's ``copy_link_days`` and ``copy_downloads``; then the file is deleted."""
+    from django.utils.crypto import get_random_string
+
+    from libcoop.core.attachments import store_upload
+    from libcoop.ill.models import CopyFile
+
+    supply = SupplyRequest.objects.select_for_update().select_related("lender").get(pk=supply.pk)
+    require(acting_user, "ill.supplier", supply)
+    if supply.service_type != ServiceType.COPY:
+        raise ValidationError(_("Only a copy request takes a scan."))
+    if supply.state not in (S.WILL_SUPPLY, S.AWAITING_PICK):
+        raise ValidationError(_("Attach the scan once you will supply it, before sending."))
+    attachment = store_upload(
+        upload,
+        name=name,
+        acting_user=acting_user,
+        institution=supply.lender,
+        allowed=frozenset({"pdf"}),
+    )
+    policy = policy_of(supply.lender)
+    return CopyFile.objects.create(
+        supply=supply,
+        attachment=attachment,
+        token=get_random_string(40),
+        expires=_now() + datetime.timedelta(days=policy.copy_link_days),
+        downloads_left=policy.copy_downloads,
+    )

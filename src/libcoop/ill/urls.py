@@ -13,5 +13,8 @@ urlpatterns = [
     path("ill/supplies/<id:pk>/", views.supply_detail, name="supply"),
     path("ill/supplies/<id:pk>/act/<slug:action>/", views.supply_act, name="supply_act"),
     path("ill/policy/", views.policy, name="policy"),
+    path("ill/supplies/<id:pk>/scan/", views.attach_copy, name="attach_copy"),
+    path("ill/copies/<str:token>/", views.copy_download, name="copy"),
+    path("ill/pull-slips.pdf", views.pull_slips, name="pull_slips"),
     path("ill/stats/", stats_views.stats_page, name="stats"),
 ]

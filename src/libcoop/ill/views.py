@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -236,3 +237,82 @@ def policy(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Lending policy saved."))
         return redirect("ill:policy")
     return render(request, "ill/policy.html", {"form": form, "library": library})
+
+
+@login_required
+@require_POST
+def attach_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible_supply(request, pk)
+    upload = request.FILES.get("scan")
+    if upload is None:
+        messages.error(request, _("Choose the PDF of the scan."))
+        return redirect("ill:supply", pk=item.pk)
+    try:
+        services.attach_copy(item, upload, upload.name or "copy.pdf", acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Scan attached; send the copy to give the patron its link."))
+    return redirect("ill:supply", pk=item.pk)
+
+
+def copy_download(request: HttpRequest, token: str) -> HttpResponseBase:
+    """A copy's capability link: works until it expires or its downloads are used up."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from libcoop.core.attachments import file_response
+    from libcoop.ill.models import CopyFile
+
+    copy = CopyFile.objects.select_related("attachment").filter(token=token).first()
+    if copy is None:
+        raise Http404
+    used = CopyFile.objects.filter(
+        pk=copy.pk, downloads_left__gt=0, expires__gt=timezone.now(), attachment__isnull=False
+    ).update(downloads_left=F("downloads_left") - 1)
+    if not used or copy.attachment is None:
+        return render(request, "ill/copy_gone.html", {"copy": copy}, status=410)
+    return file_response(copy.attachment)
+
+
+@login_required
+def pull_slips(request: HttpRequest) -> HttpResponse:
+    """The lender's day as one PDF: a pull slip and a shipping label per request to supply."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from django.utils.safestring import mark_safe
+    from weasyprint import HTML
+
+    from libcoop.greenlib.report.fonts import pdf_font_css, pdf_font_family
+    from libcoop.ill.models import SupplierState
+
+    library = _library(request)
+    if library is None or not can(request.user, "ill.supplier", _SupplyProbe(library.pk)):
+        return render(request, "403.html", status=403)
+    items = list(
+        SupplyRequest.objects.filter(
+            lender=library, state__in=[SupplierState.WILL_SUPPLY, SupplierState.AWAITING_PICK]
+        )
+        .select_related("requesting_agency", "requesting_agency__institution")
+        .order_by("created")
+    )
+    html = render_to_string(
+        "ill/pull_slips.html",
+        {
+            "items": items,
+            "library": library,
+            "today": timezone.localdate(),
+            "font_css": mark_safe(pdf_font_css()),  # noqa: S308 - generated @font-face rules
+            "font_family": mark_safe(pdf_font_family()),  # noqa: S308 - fixed family names
+        },
+    )
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"pull-slips-{library.code}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class _SupplyProbe:
+    def __init__(self, lender_id: int) -> None:
+        self.lender_id = lender_id

@@ -185,6 +185,11 @@ class PatronRequest(Citation):
 
     class Meta:
         ordering = ["-created", "-id"]
+        indexes = [
+            # Statistics and the rota's load: a library's requests by time.
+            models.Index(fields=["requester", "created"], name="ill_req_requester_created"),
+            models.Index(fields=["state", "due_date"], name="ill_req_state_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.title[:60]}"
@@ -250,6 +255,10 @@ class SupplyRequest(Citation):
                 fields=["lender", "requesting_agency", "requesting_request_id"],
                 name="ill_supply_unique_request",
             )
+        ]
+        indexes = [
+            models.Index(fields=["lender", "created"], name="ill_sup_lender_created"),
+            models.Index(fields=["lender", "state"], name="ill_sup_lender_state"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from pymarc import Field, Indicators, Leader, MARCWriter, Record, Subfield
 
 def _vocabulary() -> tuple[list[str], list[str]]:
     """Thai and English words from the demo generator's hand-written vocabulary."""
-    data = Path(__file__).resolve().parents[1] / "src" / "libcoop" / "catalog" / "data"
+    data = Path(__file__).resolve().parents[1] / "src" / "libcoop" / "catalog" / "demo" / "data"
     thai: set[str] = set()
     english: set[str] = set()
     for name in ("demo_vocab_th.json", "demo_vocab_en.json", "demo_domains.json"):

@@ -101,6 +101,19 @@ def bench_search() -> dict[str, object]:
     return search.run(sizes)
 
 
+def bench_ill() -> dict[str, object]:
+    """ISO 18626 messages/s and latency through ``libcoop serve`` against its /health floor,
+    and rota selection time with 1,000,000 past requests against none; SQLite and PostgreSQL."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import ill
+
+    return ill.run(
+        os.environ.get("LIBCOOP_BENCH_ILL_DATABASES", "sqlite,postgresql").split(","),
+        seconds=float(os.environ.get("LIBCOOP_BENCH_ILL_SECONDS", "20")),
+        history=int(os.environ.get("LIBCOOP_BENCH_ILL_HISTORY", "1000000")),
+    )
+
+
 def bench_harvest() -> dict[str, object]:
     """Harvesting N records from another LibCoop's /oai, against fetching them only."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -109,12 +122,22 @@ def bench_harvest() -> dict[str, object]:
     return harvest.run(int(os.environ.get("LIBCOOP_BENCH_HARVEST_RECORDS", "100000")))
 
 
+def bench_load() -> dict[str, object]:
+    """50 locust users on the production server (PostgreSQL), alone and during an import."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import load
+
+    return load.run()
+
+
 BENCHMARKS = {
     "registry_pages": bench_registry_pages,
     "dedup": bench_dedup,
     "ingest": bench_ingest,
     "search": bench_search,
+    "ill": bench_ill,
     "harvest": bench_harvest,
+    "load": bench_load,
 }
 
 

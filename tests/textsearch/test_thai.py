@@ -330,3 +330,75 @@ def test_the_shortcut_for_canonical_text_changes_no_result(text: str) -> None:
     finally:
         thai._canonical_run = original
     assert fast == slow
+
+
+# --- width folding (NFKC for the fullwidth/halfwidth block only) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("ＩＳＯ ５０００１", "ISO 50001"),
+        ("４．０", "4.0"),
+        ("อุตสาหกรรม ４．０", "อุตสาหกรรม 4.0"),
+        ("มาตรฐาน ＩＳＯ　９００１：２０１５", "มาตรฐาน ISO 9001:2015"),  # ideographic space too
+        ("ｶﾞｲﾄﾞ", "ガイド"),  # halfwidth katakana with voiced mark: NFKC, then NFC composes
+        ("￥１００", "¥100"),
+    ],
+)
+def test_fullwidth_and_halfwidth_forms_fold(before: str, after: str) -> None:
+    assert normalise(before) == after
+
+
+def test_nfkc_changes_sara_am_but_normalise_does_not() -> None:
+    assert unicodedata.normalize("NFKC", "น้ำ") != "น้ำ"  # why blanket NFKC is not used
+    assert normalise("น้ำ") == "น้ำ"
+    assert normalise("ทำ ４ ครั้ง") == "ทำ 4 ครั้ง"
+
+
+def test_width_folds_cover_only_the_width_block() -> None:
+    assert thai.WIDTH_FOLDS
+    assert all(0xFF00 <= code <= 0xFFEF for code in thai.WIDTH_FOLDS)
+    assert all(unicodedata.normalize("NFKC", chr(c)) == f for c, f in thai.WIDTH_FOLDS.items())
+    # every fullwidth ASCII character is there
+    assert all(0xFF01 + i in thai.WIDTH_FOLDS for i in range(0x5E))
+
+
+def test_no_thai_character_is_in_the_fold_table() -> None:
+    folded_to = "".join(thai.WIDTH_FOLDS.values())
+    assert not has_thai(folded_to)
+
+
+_THAI_BLOCK = st.sampled_from(
+    [chr(c) for c in range(0x0E01, 0x0E5C) if unicodedata.name(chr(c), "")]
+)
+_FULLWIDTH = dict(zip(map(chr, range(0x21, 0x7F)), map(chr, range(0xFF01, 0xFF5F)), strict=True))
+
+
+@given(st.text(st.one_of(_THAI_BLOCK, st.sampled_from(list(" 0123456789abcXYZ.-"))), max_size=30))
+def test_thai_text_is_unchanged_by_the_width_folding(text: str) -> None:
+    """Every Thai code point (sara am, the digits, ฯ ๆ ฿ included) keeps its form: the folding
+    adds nothing for text without width forms, and never decomposes what NFKC would."""
+    assert text.translate(thai.WIDTH_FOLDS) == text
+    folded = normalise(text)
+    assert ("\u0e33" in text) <= ("\u0e33" in folded)  # sara am is never decomposed
+    assert "\u0e4d\u0e32" not in folded
+
+
+@given(st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=30))
+def test_fullwidth_ascii_folds_to_ascii(text: str) -> None:
+    wide = "".join(_FULLWIDTH[ch] for ch in text)
+    assert normalise(wide) == normalise(text) == text
+    assert normalise("ห้องสมุด " + wide) == normalise("ห้องสมุด " + text)
+
+
+def test_width_folding_reaches_every_key_and_index_term() -> None:
+    from libcoop.textsearch.backends.analysis import analyse_query, analyse_text
+    from libcoop.textsearch.keys import author_key, title_key
+
+    assert title_key("ระบบการจัดการพลังงาน ＩＳＯ ５０００１") == title_key(
+        "ระบบการจัดการพลังงาน ISO 50001"
+    )
+    assert author_key("ＳＭＩＴＨ, Ｊ．") == author_key("SMITH, J.")
+    assert analyse_text("อุตสาหกรรม ４．０") == analyse_text("อุตสาหกรรม 4.0")
+    assert analyse_query("ＩＳＯ ５０００１") == analyse_query("ISO 50001")

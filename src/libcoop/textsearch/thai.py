@@ -100,11 +100,36 @@ _PUA_ROWS: tuple[tuple[int, int, int], ...] = (
 # word joiner, BOM / zero-width no-break space, soft hyphen.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
-_TRANSLATE: dict[int, int | None] = {
+
+# --- compatibility folding, limited to width variants ------------------------------------------
+
+# Fullwidth ASCII (ＩＳＯ ５０００１, ４．０) and the halfwidth/fullwidth forms of CJK keyboards
+# are typed into records as variants of ordinary characters: they fold as NFKC folds them.  NFKC
+# is applied only to this block (U+FF00-U+FFEF), never to the whole text: NFKC also decomposes
+# sara am (U+0E33 -> nikhahit U+0E4D + sara aa U+0E32), the one Thai character it changes, and
+# other compatibility mappings (superscripts, ligatures, circled numbers, the Lao am) change
+# what a reader sees.  A mapping that would begin with a space (fullwidth macron -> space +
+# combining macron) is left out.
+WIDTH_BLOCK = range(0xFF00, 0xFFF0)
+
+
+def _width_folds() -> dict[int, str]:
+    folds = {}
+    for code in WIDTH_BLOCK:
+        folded = unicodedata.normalize("NFKC", chr(code))
+        if folded != chr(code) and not folded[0].isspace():
+            folds[code] = folded
+    return folds
+
+
+WIDTH_FOLDS: dict[int, str] = _width_folds()
+
+_TRANSLATE: dict[int, int | str | None] = {
     **{win: thai for thai, win, _mac in _PUA_ROWS},
     **{mac: thai for thai, _win, mac in _PUA_ROWS},
     **{ord(ch): None for ch in _INVISIBLE},
     **{0x0E50 + d: ord("0") + d for d in range(10)},  # Thai digits ๐-๙
+    **WIDTH_FOLDS,
 }
 # Any character _TRANSLATE maps (str.translate with a dict is slow; most text has none).
 _TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "]")
@@ -161,8 +186,10 @@ def normalise(text: str) -> str:
     """Return one canonical spelling of ``text`` for matching.
 
     Steps: legacy-font PUA code points to real Thai, invisible characters removed, Thai digits
-    to ASCII, NFC; in each Thai cluster the vowel signs go before the tone mark, a doubled mark
-    is kept once, and sara am is one code point after the tone mark (น + ่ + ํ + า -> น่ำ);
+    to ASCII, fullwidth and halfwidth forms folded as NFKC folds them (``WIDTH_FOLDS``: that
+    block only, so that sara am and the rest of Thai keep their code points), NFC; in each
+    Thai cluster the vowel signs go before the tone mark, a doubled mark is kept once, and
+    sara am is one code point after the tone mark (น + ่ + ํ + า -> น่ำ);
     two sara e become sara ae; every run of whitespace (NBSP and other spaces included) becomes
     one ordinary space, and the ends are stripped.
     """

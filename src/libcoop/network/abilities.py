@@ -104,6 +104,10 @@ def _edit_institution(user: Actor, obj: Any) -> bool:
     return _admin_of(user, obj)
 
 
+def _manage_patrons(user: Actor, obj: Any) -> bool:
+    return _staff_of(user, obj.pk)
+
+
 def _manage_network(user: Actor, obj: Any) -> bool:
     return _coordinator_of(user, obj)
 
@@ -118,6 +122,8 @@ ABILITIES: Final[dict[str, Callable[[Actor, Any], bool]]] = {
     "registry.load": _nobody,
     # obj: Institution. A library admin edits their own institution's record.
     "institution.edit": _edit_institution,
+    # obj: Institution. Its librarians and admin create its patrons' accounts.
+    "institution.manage_patrons": _manage_patrons,
     # obj: Network. A coordinator edits their network's description and details.
     "network.edit": _manage_network,
     # obj: Network. A coordinator adds, changes and ends memberships of their network.

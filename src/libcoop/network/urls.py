@@ -1,6 +1,6 @@
 from django.urls import path
 
-from libcoop.network import views
+from libcoop.network import patron_views, views
 
 app_name = "network"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("institutions/", views.institution_list, name="institutions"),
     path("institutions/<str:code>/", views.institution_detail, name="institution"),
     path("institutions/<str:code>/edit/", views.institution_edit, name="institution_edit"),
+    path("institutions/<str:code>/patrons/", patron_views.patrons_page, name="patrons"),
 ]

@@ -28,6 +28,25 @@ def user_of(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
+def _keep_apart(record: BibRecord, others: list[int], acting_user: Actor) -> None:
+    """Staff decided *record* is not the same as *others*: keep them apart from now on (the
+    newer decision replaces any "keep together" between them)."""
+    ClusterOverride.objects.bulk_create(
+        [
+            ClusterOverride(
+                kind=OverrideKind.KEEP_APART,
+                record_a=record,
+                record_b_id=other,
+                created_by=user_of(acting_user),
+            )
+            for other in others
+        ]
+    )
+    ClusterOverride.objects.filter(kind=OverrideKind.KEEP_TOGETHER).filter(
+        Q(record_a=record, record_b_id__in=others) | Q(record_b=record, record_a_id__in=others)
+    ).delete()
+
+
 @transaction.atomic
 def split_record(record: BibRecord, *, acting_user: Actor) -> Cluster:
     """Take *record* out of its cluster into a cluster of its own, and keep it apart."""
@@ -44,20 +63,7 @@ def split_record(record: BibRecord, *, acting_user: Actor) -> Cluster:
     )
     if not others:
         raise ValidationError(_("The record is already alone in its cluster."))
-    ClusterOverride.objects.bulk_create(
-        [
-            ClusterOverride(
-                kind=OverrideKind.KEEP_APART,
-                record_a=record,
-                record_b_id=other,
-                created_by=user_of(acting_user),
-            )
-            for other in others
-        ]
-    )
-    ClusterOverride.objects.filter(kind=OverrideKind.KEEP_TOGETHER).filter(
-        Q(record_a=record, record_b_id__in=others) | Q(record_b=record, record_a_id__in=others)
-    ).delete()
+    _keep_apart(record, others, acting_user)
     cluster = Cluster.objects.create()
     record.cluster = cluster
     record.save(update_fields=["cluster"])
@@ -147,20 +153,7 @@ def move_record(record: BibRecord, target: Cluster, *, acting_user: Actor) -> Cl
         .values_list("id", flat=True)
     )
     moved = _join([record], source, target, acting_user=acting_user)
-    ClusterOverride.objects.bulk_create(
-        [
-            ClusterOverride(
-                kind=OverrideKind.KEEP_APART,
-                record_a=record,
-                record_b_id=other,
-                created_by=user_of(acting_user),
-            )
-            for other in left
-        ]
-    )
-    ClusterOverride.objects.filter(kind=OverrideKind.KEEP_TOGETHER).filter(
-        Q(record_a=record, record_b_id__in=left) | Q(record_b=record, record_a_id__in=left)
-    ).delete()
+    _keep_apart(record, left, acting_user)
     index.refresh(refresh_clusters({source, target.pk}))
     audit(
         AuditVerb.CATALOG_CLUSTERS_MERGED,

@@ -149,10 +149,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def request_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    item = _visible_request(request, pk)
+def _perform(request: HttpRequest, item: Any, action: str) -> None:
+    """Take *action* with the form's parameters; a refusal becomes the page's message."""
     form = ActionForm(request.POST)
     params = {k: v for k, v in form.data.items() if k in ActionForm.base_fields and v}
     try:
@@ -161,6 +159,13 @@ def request_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Done."))
+
+
+@login_required
+@require_POST
+def request_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    item = _visible_request(request, pk)
+    _perform(request, item, action)
     return redirect("ill:request", pk=item.pk)
 
 
@@ -212,14 +217,7 @@ def supply_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def supply_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     item = _visible_supply(request, pk)
-    form = ActionForm(request.POST)
-    params = {k: v for k, v in form.data.items() if k in ActionForm.base_fields and v}
-    try:
-        services.perform(item, action, acting_user=request.user, **params)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Done."))
+    _perform(request, item, action)
     return redirect("ill:supply", pk=item.pk)
 
 

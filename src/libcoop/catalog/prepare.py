@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 from libcoop.catalog.facts import BibFacts, extract_facts
 from libcoop.catalog.marc import MarcItem, ParsedRecord, RecordProblem, read_marc
-from libcoop.catalog.matching import MatchInfo, blocking_keys
+from libcoop.catalog.matching import MatchInfo, blocking_keys, match_terms
 from libcoop.textsearch.backends.analysis import (
     FieldTerms,
     analyse_once,
@@ -121,13 +121,16 @@ def record_fields(item: ParsedRecord, facts: BibFacts, checksum: str) -> dict[st
     other_ids = [f"oclc:{n}" for n in facts.oclc_numbers]
     if facts.lccn:
         other_ids.append(f"lccn:{facts.lccn}")
+    other_ids.extend(match_terms(facts))  # names, publisher, edition: see matching.Extras
     return {
         "raw": item.raw,
         "raw_format": "marcxml" if item.raw.lstrip()[:1] == b"<" else "iso2709",
         "source_encoding": item.encoding[:40],
         "checksum": checksum,
         "marc": item.record.as_dict(),
-        "warnings": list(item.warnings),
+        # A salvaged record's repairs come first, as {"repaired": reason, "detail": ...}:
+        # they flag it for its library (``catalog.attention``); plain strings are notes.
+        "warnings": [r.as_json() for r in item.repairs] + list(item.warnings),
         "format": facts.format,
         "language": (facts.language or "")[:3],
         "title": facts.title,

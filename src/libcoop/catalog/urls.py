@@ -1,6 +1,6 @@
 from django.urls import path
 
-from libcoop.catalog import views
+from libcoop.catalog import attention, views
 
 app_name = "catalog"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("catalog/records/<id:pk>/merge/", views.merge, name="merge"),
     path("catalog/import/", views.import_page, name="import"),
     path("catalog/imports/<id:pk>/", views.import_job, name="import_job"),
+    path("catalog/attention/", attention.attention_page, name="attention"),
 ]

@@ -16,8 +16,12 @@ TAG_PATTERN = re.compile(r"[0-9A-Za-z]{3}")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def check_record(record: pymarc.Record, verdict: Verdict) -> None:
-    """Checks shared by ISO 2709 and MARCXML records once pymarc has built them."""
+def check_record(record: pymarc.Record, verdict: Verdict, *, salvaged: bool = False) -> None:
+    """Checks shared by ISO 2709 and MARCXML records once pymarc has built them.
+
+    ``salvaged``: the record was re-read by ``salvage``, whose repairs already say where a
+    character was replaced by U+FFFD.
+    """
     if not record.fields:
         verdict.error("no_fields", "record has no fields")
     for fld in record.fields:
@@ -46,7 +50,7 @@ def check_record(record: pymarc.Record, verdict: Verdict) -> None:
                 verdict.error("bad_directory", f"{tag} ${sf.code} holds a terminator")
             elif _CONTROL_CHARS.search(sf.value):
                 verdict.warnings.append(f"{tag} ${sf.code} contains control characters")
-            if "\ufffd" in sf.value:
+            if "\ufffd" in sf.value and not salvaged:
                 verdict.warnings.append(
                     f"{tag} ${sf.code} contains U+FFFD: a character was lost before "
                     "this file was written"

@@ -20,7 +20,13 @@ from pymarc.exceptions import (
 from libcoop.catalog.marc.capture import Captured, call_pymarc, report_captured
 from libcoop.catalog.marc.checks import check_record, local_id_of
 from libcoop.catalog.marc.encodings import check_marc8, choose_encoding, decode_ncrs
-from libcoop.catalog.marc.items import MarcItem, ParsedRecord, Verdict
+from libcoop.catalog.marc.items import MarcItem, ParsedRecord, RecordProblem, Repair, Verdict
+from libcoop.catalog.marc.salvage import (
+    BLANK_COUNTS,
+    SALVAGEABLE,
+    readable_title,
+    salvage_iso2709,
+)
 
 RECORD_TERMINATOR: Final = 0x1D
 FIELD_TERMINATOR: Final = 0x1E
@@ -155,7 +161,8 @@ def _decode_iso_record(position: int, chunk: _Chunk) -> MarcItem:
     if chunk.problem is not None:
         verdict.error(*chunk.problem)
         return verdict.problem(position, chunk.offset, _salvage_001(raw), raw)
-    leader_error = _check_leader(raw, verdict)
+    repairs: list[Repair] = []
+    leader_error = _check_leader(raw, verdict, repairs)
     if leader_error:
         return verdict.problem(position, chunk.offset, _salvage_001(raw), raw)
 
@@ -163,7 +170,7 @@ def _decode_iso_record(position: int, chunk: _Chunk) -> MarcItem:
     data = raw + b"\x1d" if chunk.missing_terminator else raw
     record, captured = _pymarc_parse(data, mode, verdict)
     if record is None:
-        return verdict.problem(position, chunk.offset, _salvage_001(raw), raw)
+        return _salvage(position, chunk, encoding, mode, verdict, repairs)
     if mode == "marc-8":
         rescue = encoding != "marc-8"  # an 'a' record whose bytes are not UTF-8
         clean = check_marc8(raw, captured, record, verdict, fallback=rescue)
@@ -182,11 +189,70 @@ def _decode_iso_record(position: int, chunk: _Chunk) -> MarcItem:
     check_record(record, verdict)
     local_id = local_id_of(record)
     if verdict.errors:
-        return verdict.problem(position, chunk.offset, local_id, raw)
-    return ParsedRecord(position, chunk.offset, local_id, record, raw, encoding, verdict.warnings)
+        return _salvage(position, chunk, encoding, mode, verdict, repairs, local_id)
+    if repairs:  # leader/10-11 left blank: the record says what it is, as MARC 21
+        text = str(record.leader)
+        record.leader = pymarc.Leader(text[:10] + "22" + text[12:])
+    return ParsedRecord(
+        position, chunk.offset, local_id, record, raw, encoding, verdict.warnings, tuple(repairs)
+    )
 
 
-def _check_leader(raw: bytes, verdict: Verdict) -> bool:
+def _salvage(
+    position: int,
+    chunk: _Chunk,
+    encoding: str,
+    mode: str,
+    verdict: Verdict,
+    repairs: list[Repair],
+    local_id: str | None = None,
+) -> MarcItem:
+    """A record the strict reading refused, loaded with its local damage repaired if that is
+    all there is (``salvage``), else the refusal."""
+    raw = chunk.raw
+    refused = verdict.problem(position, chunk.offset, local_id or _salvage_001(raw), raw)
+    reasons = {reason for reason, _ in verdict.errors}
+    if not reasons <= SALVAGEABLE or "not_marc21" in reasons:  # UNIMARC stays refused
+        return refused
+    if "bad_encoding" in reasons and encoding == "utf-8->marc-8 mislabelled":
+        mode = "utf-8"  # flagged UTF-8, not clean MARC-8 either: UTF-8 with a few bad bytes
+    record, fixes = salvage_iso2709(raw, mode)
+    if record is None:
+        return _refusal(refused, "its fields cannot be located")
+    second = Verdict(chunk.warnings)
+    if mode == "marc-8":
+        decode_ncrs(record, second)
+    check_record(record, second, salvaged=True)
+    if second.errors:
+        return refused
+    if readable_title(record) is None:
+        return _refusal(refused, "no readable title (245) once repaired")
+    if not fixes:  # the strict reading saw damage the re-reading did not need to repair
+        fixes = [Repair(reason, message) for reason, message in verdict.errors]
+    return ParsedRecord(
+        position,
+        chunk.offset,
+        local_id_of(record),
+        record,
+        raw,
+        encoding if mode != "utf-8" or encoding != "utf-8->marc-8 mislabelled" else "utf-8",
+        second.warnings,
+        tuple(repairs + fixes),
+    )
+
+
+def _refusal(refused: RecordProblem, why: str) -> RecordProblem:
+    return RecordProblem(
+        refused.position,
+        refused.offset,
+        refused.local_id,
+        refused.reason,
+        f"{refused.message} [not salvaged: {why}]",
+        refused.raw,
+    )
+
+
+def _check_leader(raw: bytes, verdict: Verdict, repairs: list[Repair]) -> bool:
     """Leader-level checks pymarc does not make (or makes with a bare ValueError)."""
     if len(raw) < 24:
         verdict.error("bad_leader", f"record is {len(raw)} bytes, too short for a leader")
@@ -201,7 +267,11 @@ def _check_leader(raw: bytes, verdict: Verdict) -> bool:
     if not leader[12:17].isdigit():
         verdict.error("bad_leader", f"base address of data {leader[12:17]!r} is not numeric")
         return True
-    if leader[10:12] != b"22":
+    if leader[10:12] in {c.encode() for c in BLANK_COUNTS}:
+        repairs.append(
+            Repair("not_marc21", f"leader/10-11 is {leader[10:12].decode()!r}: read as '22'")
+        )
+    elif leader[10:12] != b"22":
         verdict.error(
             "not_marc21",
             f"leader/10-11 is {leader[10:12].decode()!r}, MARC 21 requires '22' "

@@ -26,8 +26,23 @@ REASONS: Final = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
+class Repair:
+    """What the salvage of a locally damaged record changed (``salvage``): one of the
+    REASONS the strict reading would have refused it for, and what was done."""
+
+    reason: str
+    detail: str
+
+    def as_json(self) -> dict[str, str]:
+        """The record's ``warnings`` entry that flags it for its library."""
+        return {"repaired": self.reason, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedRecord:
-    """A record pymarc parsed cleanly (``warnings`` lists what was odd but harmless)."""
+    """A record pymarc parsed cleanly (``warnings`` lists what was odd but harmless), or a
+    salvaged one: ``repairs`` then says what was replaced or dropped (the record is flagged
+    for its library to fix; ``raw`` is still the bytes as received)."""
 
     position: int  # 1-based record number in the file
     offset: int  # byte offset of the record (ISO 2709) or line of <record> (MARCXML)
@@ -36,6 +51,7 @@ class ParsedRecord:
     raw: bytes  # exact original bytes (ISO 2709) or the serialised <record> element
     encoding: str  # 'utf-8', 'marc-8', 'marc-8->utf-8 mislabelled', ...
     warnings: list[str] = field(default_factory=list)
+    repairs: tuple[Repair, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,11 @@
 ``read_marc`` streams ISO 2709 (``.mrc``/``.dat``/``.marc``) or MARCXML and yields, for
 every record in the file, in order, either a :class:`ParsedRecord` (a ``pymarc.Record``)
 or a :class:`RecordProblem` (why the record was refused, with its exact bytes).  One bad
-record never stops a file, and nothing is silently dropped or repaired.
+record never stops a file, and nothing is silently dropped or repaired: a record whose
+damage is local (a few characters, one field's tag or indicators, one subfield code, a blank
+leader/10-11) is re-read by ``salvage`` and yielded as a ParsedRecord whose ``repairs`` say
+what was replaced (U+FFFD) or dropped, so that it is loaded and flagged for its library; it
+is refused only without a readable title or locatable fields.
 
 Parsing is pymarc's.  This package only splits the byte stream into records, checks the
 leader, chooses the character decoding, and turns pymarc's exceptions, log lines,
@@ -21,15 +25,17 @@ Character encoding (ISO 2709), as decided for LibCoop:
   ``a`` but hold MARC-8 exist in the wild (``ruby-marc/marc8_accented_chars.marc``, which
   the shared manifest says "needs MARC-8 decoding despite flag").  It is accepted only if
   MARC-8 decoding is clean (no unmappable byte, no bad escape, no orphan diacritic);
-  otherwise the record is a ``bad_encoding`` problem.  Nothing is ever replaced.
+  otherwise the strict reading finds ``bad_encoding`` and ``salvage`` reads the record as
+  UTF-8 with the bad bytes replaced (U+FFFD), flagged.
 * Ldr/09 blank: MARC-8 via pymarc, NFC, then numeric character references
   (``&#x0E01;``, also marc4j's damaged ``&#x0E01%x;``) turned into characters, as MARC-8
   to Unicode conversion requires (Thai in MARC-8 records arrives this way).  If the
   bytes are valid UTF-8 and contain multi-byte sequences the record is read as UTF-8
   with a warning (encoding ``'marc-8->utf-8 mislabelled'``).
-* A byte MARC-8 cannot map, an invalid escape sequence, or an EACC error is a
-  ``bad_encoding`` problem.  That is what Windows-1251 and CP866 records become: they are
-  not MARC-8, and guessing a code page is left to a human with the raw bytes.
+* A byte MARC-8 cannot map, an invalid escape sequence, or an EACC error is
+  ``bad_encoding``: salvaged with U+FFFD in its place if the title stays readable.
+  Windows-1251 and CP866 records have no readable title as MARC-8 and stay refused: they
+  are not MARC-8, and guessing a code page is left to a human with the raw bytes.
 """
 
 from libcoop.catalog.marc.items import REASONS, MarcItem, ParsedRecord, RecordProblem

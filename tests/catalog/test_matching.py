@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from libcoop.catalog.matching import MatchInfo, blocking_keys, compare
+from libcoop.catalog.matching import (
+    MatchInfo,
+    blocking_keys,
+    compare,
+    edition_key,
+    publisher_key,
+)
 
 
 def info(**kw: object) -> MatchInfo:
@@ -34,7 +40,8 @@ def test_same_library_never_matches() -> None:
 def test_rejections() -> None:
     other = {"record_id": 2, "library_id": 2, "isbns": ISBN}
     a = info(isbns=ISBN)
-    assert compare(a, info(**other, year=2020)).rule == "year"
+    assert compare(a, info(**other, year=2021)).rule == "year"
+    assert compare(a, info(**other, year=2020)).match  # one apart: the identifier outweighs
     assert compare(a, info(**other, pages=270)).rule == "pages"
     assert compare(a, info(**other, pages=259)).match
     assert compare(a, info(**other, format="serial")).rule == "format"
@@ -45,24 +52,30 @@ def test_rejections() -> None:
     assert compare(issn_a, issn_b).rule == "issn_conflict"
 
 
-def test_title_edit_distance_threshold() -> None:
-    a = info(title_key="a" * 50)
-    four = info(record_id=2, library_id=2, title_key="a" * 46 + "bbbb")  # 8 %
-    five = info(record_id=2, library_id=2, title_key="a" * 45 + "bbbbb")  # 10 %
-    assert compare(a, four).match and compare(a, four).rule == "title_author_year"
-    assert compare(a, five).rule == "title"
+def test_title_edit_distance_threshold_scales_with_length() -> None:
+    a = info(title_key="a" * 50)  # 40 letters or more: below 15 %
+    seven = info(record_id=2, library_id=2, title_key="a" * 43 + "b" * 7)  # 14 %
+    eight = info(record_id=2, library_id=2, title_key="a" * 42 + "b" * 8)  # 16 %
+    assert compare(a, seven).match and compare(a, seven).rule == "title_author_year"
+    assert compare(a, eight).rule == "title"
+    short = info(title_key="a" * 20)  # 12 to 39 letters: below 12 %
+    assert compare(short, info(**B, title_key="a" * 18 + "bb")).match  # 10 %
+    assert compare(short, info(**B, title_key="a" * 17 + "bbb")).rule == "title"  # 15 %
 
 
 def test_subtitle_missing_is_fine_when_an_identifier_is_shared() -> None:
     a = info(isbns=ISBN, title_key="green libraries")
     b = info(record_id=2, library_id=2, isbns=ISBN, title_key="green libraries a practical guide")
     assert compare(a, b).match
-    # Without an identifier only full corroboration (author, year, pages) accepts it.
+    # Without an identifier, a name and the year must agree (both present).
     short, long_ = "green libraries", "green libraries a practical guide"
     assert compare(info(title_key=short), info(record_id=2, library_id=2, title_key=long_)).match
     assert not compare(
-        info(title_key=short, pages=None),
-        info(record_id=2, library_id=2, title_key=long_, pages=None),
+        info(title_key=short, author_key=""),
+        info(record_id=2, library_id=2, title_key=long_, author_key=""),
+    ).match
+    assert not compare(
+        info(title_key=short, year=None), info(record_id=2, library_id=2, title_key=long_)
     ).match
 
 
@@ -102,3 +115,73 @@ def test_volumes_of_a_set_stay_apart_and_volume_words_agree() -> None:
     assert not compare(
         th, info(record_id=2, library_id=2, title_key="ศิลปกรรมล้านนา ภาค 2", author_key="")
     ).match
+
+
+B = {"record_id": 2, "library_id": 2}
+
+
+def test_any_name_of_either_record_agrees() -> None:
+    # Different main entries; the 700 of one is the 100 of the other (dates, roles ignored).
+    a = info(author_key="smith john", other_ids=frozenset({"pn:smith john", "pn:doe jane"}))
+    b = info(**B, author_key="doe j", other_ids=frozenset({"pn:doe j"}))
+    v = compare(a, b)
+    assert v.match and v.rule == "title_author_year" and v.key == "name:doe jane"
+    c = info(**B, author_key="brown peter", other_ids=frozenset({"pn:brown peter"}), pages=None)
+    assert compare(a, c).rule == "author"
+    # surname and initials; a fuller forename ("frederic" / "frederick swartwout")
+    d = info(author_key="cozzens frederic s", other_ids=frozenset({"pn:cozzens frederic s"}))
+    e = info(**B, author_key="cozzens frederick swartwout")
+    assert compare(
+        d,
+        e.__class__(**{**e._asdict(), "other_ids": frozenset({"pn:cozzens frederick swartwout"})}),
+    ).match
+    # corporate bodies: the same words in another order
+    f = info(author_key="", other_ids=frozenset({"cn:india archaeological survey"}))
+    g = info(**B, author_key="", other_ids=frozenset({"cn:archaeological survey of india"}))
+    assert compare(f, g).match
+
+
+def test_year_one_apart_needs_pages_and_a_name() -> None:
+    a = info(other_ids=frozenset({"pn:smith john", "pub:harper"}))
+    near = info(**B, year=2020, other_ids=frozenset({"pn:smith john", "pub:harper and brothers"}))
+    v = compare(a, near)
+    assert v.match and v.rule == "title_year_near" and v.scores["year_gap"] == 1.0
+    assert not compare(a, near._replace(pages=None)).match
+    assert compare(a, near._replace(year=2021)).rule == "year"
+
+
+def test_unknown_year_neither_confirms_nor_rejects() -> None:
+    a = info(other_ids=frozenset({"pn:smith john", "pub:harper"}))
+    unknown = info(**B, year=None, other_ids=frozenset({"pn:smith john"}))
+    v = compare(a, unknown)
+    assert v.match and v.rule == "title_no_year"
+    assert compare(a, unknown._replace(pages=None)).rule == "weak"
+
+
+def test_editions_compared() -> None:
+    a = info(other_ids=frozenset({"pn:smith john", f"ed:{edition_key('พิมพ์ครั้งที่ 2')}"}))
+    b = info(**B, other_ids=frozenset({"pn:smith john", f"ed:{edition_key('พิมพ์ครั้งที่ ๓')}"}))
+    assert compare(a, b).rule == "edition"
+    same = info(**B, other_ids=frozenset({"pn:smith john", f"ed:{edition_key('2nd ed.')}"}))
+    assert compare(a, same).match
+    assert compare(a, info(**B)).match  # no edition statement: no evidence
+
+
+def test_edition_and_publisher_keys() -> None:
+    assert edition_key("2d ed.") == edition_key("Second edition") == "2"
+    assert edition_key("3d ed., rev. and enl.") == "3r"
+    assert edition_key("ฉบับปรับปรุง") == "r"
+    assert edition_key("ครั้งที่ 4") == "4"
+    assert publisher_key("Bell & Daldy") == publisher_key("Bell and Daldy") == "bell daldy"
+    assert publisher_key("Oxford Univ. Pr.") == publisher_key("Oxford University Press")
+    assert publisher_key("สำนักพิมพ์ดอกหญ้า") == publisher_key("ดอกหญ้า")
+    assert publisher_key("The Macmillan company") == publisher_key("Macmillan")
+
+
+def test_subtitle_and_typo_tolerance() -> None:
+    a = info(title_key="oraons of choota nagpur", other_ids=frozenset({"pn:smith john"}))
+    b = info(**B, title_key="oraons of chota nagpur")
+    assert compare(a, b).match
+    short = info(**B, title_key="green libraries")
+    assert compare(info(), short).match  # a name, the year agree: the subtitle may be missing
+    assert not compare(info(author_key=""), short._replace(author_key="")).match

@@ -58,6 +58,12 @@ class BibFacts:
     edition: str | None
     series: tuple[str, ...]
     deleted: bool
+    # Every name heading of the record for matching (1XX and 7XX, $a $b), by kind: two
+    # libraries often choose a different main entry for one book.
+    personal_names: tuple[str, ...] = ()
+    corporate_names: tuple[str, ...] = ()
+    # Years of the 260/264 $c when they differ from ``year`` (the 008's): a printing date.
+    imprint_years: tuple[int, ...] = ()
 
 
 # --------------------------------------------------------------------------- format
@@ -378,6 +384,10 @@ def extract_facts(record: Record) -> BibFacts:
             if year is not None:
                 break
 
+    imprint_years = _unique_years(
+        year_from_imprint(v) for f in imprint for v in f.get_subfields("c")
+    )
+
     pages = None
     for value in (v for f in record.get_fields("300") for v in f.get_subfields("a")):
         pages = pages_from_extent(value)
@@ -417,4 +427,11 @@ def extract_facts(record: Record) -> BibFacts:
         edition=_clean(_first_subfield(record.get_fields("250"), "a")),
         series=_unique(_series(f) for f in record.get_fields("490", "830")),
         deleted=len(leader) > 5 and leader[5] == "d",
+        personal_names=_unique(_name(f) for f in record.get_fields("100", "700")),
+        corporate_names=_unique(_name(f) for f in record.get_fields("110", "111", "710", "711")),
+        imprint_years=tuple(y for y in imprint_years if y != year),
     )
+
+
+def _unique_years(values: Iterable[int | None]) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(v for v in values if v is not None))

@@ -317,6 +317,10 @@ _PLATES = re.compile(r"^\s*of\s+plates?", re.IGNORECASE)
 _EXTENT_BREAK = re.compile(r"[;:(+]")
 
 
+_THOUSANDS = re.compile(r"\b(\d{1,3}),(\d{3})\b")
+_TYPED_ONE = re.compile(r"(?<=\d)l|l(?=\d)")
+
+
 def pages_from_extent(s: str) -> int | None:
     """Largest arabic page count in a 300 $a extent ("xii, 345 p." → 345), else ``None``.
 
@@ -325,7 +329,8 @@ def pages_from_extent(s: str) -> int | None:
     plates ("32 p. of plates") are not counted, and leaves or "1 v. (unpaged)" give
     ``None`` – they are not page counts.
     """
-    text = to_ascii_digits(s)
+    # "1,040 p." is a thousand and forty; typewritten cards keyed "l" for "1" ("4l6 p.").
+    text = _THOUSANDS.sub(r"\1\2", _TYPED_ONE.sub("1", to_ascii_digits(s)))
     best: int | None = None
     boundary = 0
     for match in _PAGE_TERM.finditer(text):

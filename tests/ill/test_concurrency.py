@@ -77,7 +77,6 @@ def test_two_librarians_at_once_give_one_winner(tmp_path: Path) -> None:
         LIBCOOP_HOME=str(tmp_path),
         LIBCOOP_CONN_MAX_AGE="0",
         LIBCOOP_TASKS_BACKEND="django_tasks_db.DatabaseBackend",  # messages wait in the queue
-        LIBCOOP_LANGUAGE="en",
         DJANGO_SETTINGS_MODULE="libcoop.settings",
         PYTHONPATH=str(ROOT / "src"),
     )

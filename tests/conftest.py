@@ -16,6 +16,29 @@ import pytest
 REQUIRE_ALL = os.environ.get("LIBCOOP_REQUIRE_ALL") == "1"
 
 
+# Fixtures that reach the database: a test that uses none of them (directly or through its
+# own fixtures) and has no django_db mark gives the same result on every database.
+DB_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_setup", "live_server", "postgres_connection"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The second pass (on PostgreSQL) runs the tests that touch a database; the others ran in
+    the first pass already and would prove nothing new (they are deselected, not skipped)."""
+    url = os.environ.get("LIBCOOP_DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    keep, drop = [], []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        uses_db = item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & names)
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
     outcome = yield

@@ -10,7 +10,8 @@ from django.test import Client
 from lxml import etree
 
 from libcoop.audit.models import AuditEvent, AuditVerb
-from libcoop.greenlib import charts, envfigures, services
+from libcoop.core import charts
+from libcoop.greenlib import envfigures, services
 from libcoop.greenlib.models import EnvFigure
 from libcoop.greenlib.queries import env_series
 from libcoop.network.abilities import SYSTEM

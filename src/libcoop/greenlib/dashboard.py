@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from libcoop.core import charts
 from libcoop.core.dates import display_year
-from libcoop.greenlib import charts
 from libcoop.greenlib.models import AssessmentStatus
 from libcoop.greenlib.queries import AssessmentSummary, assessments_of_network, members_in_year
 from libcoop.network.models import Institution, Network

@@ -15,8 +15,8 @@ from typing import Final
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from libcoop.core import charts
 from libcoop.core.dates import EN_MONTHS, THAI_MONTHS, display_year
-from libcoop.greenlib import charts
 from libcoop.greenlib.models import EnvFigure, EnvMetric
 from libcoop.greenlib.queries import env_series
 from libcoop.network.models import Institution

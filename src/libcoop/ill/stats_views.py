@@ -17,8 +17,8 @@ from django.utils.dates import MONTHS_3
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from libcoop.core.charts import bar_chart
 from libcoop.core.dates import display_year
-from libcoop.greenlib.charts import bar_chart
 from libcoop.ill import stats
 from libcoop.network.models import Network
 

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from libcoop.core.bilingual import pick
+from libcoop.core.charts import line_chart
 from libcoop.core.dates import display_partial_date, display_year
 from libcoop.events.queries import AttendedEvent
 from libcoop.greenlib import queries as greenlib_queries
-from libcoop.greenlib.charts import line_chart
 from libcoop.greenlib.models import EnvFigure, EnvMetric, SelfStatus
 from libcoop.greenlib.queries import CriterionResult
 from libcoop.greenlib.report.text import and_, illustrative_mark, wg_name

@@ -165,6 +165,8 @@ def test_editions_compared() -> None:
     same = info(**B, other_ids=frozenset({"pn:smith john", f"ed:{edition_key('2nd ed.')}"}))
     assert compare(a, same).match
     assert compare(a, info(**B)).match  # no edition statement: no evidence
+    rev = info(**B, other_ids=frozenset({"pn:smith john", f"ed:{edition_key('2nd ed., rev.')}"}))
+    assert compare(a, rev).match  # "revised" alone is how one cataloguer wrote it
 
 
 def test_edition_and_publisher_keys() -> None:

@@ -420,13 +420,10 @@ def _publishers_agree(a: str, b: str) -> bool | None:
 
 
 def _editions_conflict(a: str, b: str) -> bool:
-    """Both say which edition, and not the same one ("2" / "3", "3" / "3r")."""
-    if not a or not b:
-        return False
+    """Both say which edition, with different numbers ("2" / "3"). "Revised" alone is no
+    conflict: cataloguers of one edition write "3rd ed." and "3rd ed., rev." alike."""
     number_a, number_b = a.rstrip("r"), b.rstrip("r")
-    if number_a and number_b:
-        return a != b
-    return False
+    return bool(number_a and number_b and number_a != number_b)
 
 
 def _imprint_identical(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> bool:

@@ -24,64 +24,53 @@ audit log is the assessment's history.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record
+from libcoop.core.workflow import Table, Transition
 from libcoop.greenlib.models import Assessment, AssessmentStatus, CriterionResponse
 from libcoop.network.abilities import Actor, can, require
 
 S = AssessmentStatus
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: AssessmentStatus
-    target: AssessmentStatus
-    ability: str
-    verb: AuditVerb
-    label: str | Promise
+TABLE: Final = Table(
+    [
+        Transition(
+            "submit", (S.DRAFT,), S.SUBMITTED, "greenlib.submit",
+            gettext_lazy("Submit for assessment"), AuditVerb.ASSESSMENT_SUBMITTED,
+        ),
+        Transition(
+            "start_review", (S.SUBMITTED,), S.IN_REVIEW, "greenlib.score",
+            gettext_lazy("Start the review"), AuditVerb.ASSESSMENT_REVIEW_STARTED,
+        ),
+        Transition(
+            "return", (S.SUBMITTED,), S.DRAFT, "greenlib.score",
+            gettext_lazy("Return to the library"), AuditVerb.ASSESSMENT_RETURNED,
+        ),
+        Transition(
+            "return", (S.IN_REVIEW,), S.DRAFT, "greenlib.score",
+            gettext_lazy("Return to the library"), AuditVerb.ASSESSMENT_RETURNED,
+        ),
+        Transition(
+            "publish", (S.IN_REVIEW,), S.PUBLISHED, "greenlib.publish",
+            gettext_lazy("Publish the result"), AuditVerb.ASSESSMENT_RESULT_PUBLISHED,
+        ),
+        Transition(
+            "reopen", (S.PUBLISHED,), S.IN_REVIEW, "greenlib.publish",
+            gettext_lazy("Reopen to correct a score"), AuditVerb.ASSESSMENT_REOPENED,
+        ),
+    ]
+)  # fmt: skip
+TRANSITIONS: Final = TABLE.pairs()
 
-
-TRANSITIONS: Final[dict[tuple[AssessmentStatus, str], Transition]] = {
-    (t.source, t.action): t
-    for t in (
-        Transition(
-            "submit", S.DRAFT, S.SUBMITTED, "greenlib.submit", AuditVerb.ASSESSMENT_SUBMITTED,
-            gettext_lazy("Submit for assessment"),
-        ),
-        Transition(
-            "start_review", S.SUBMITTED, S.IN_REVIEW, "greenlib.score",
-            AuditVerb.ASSESSMENT_REVIEW_STARTED, gettext_lazy("Start the review"),
-        ),
-        Transition(
-            "return", S.SUBMITTED, S.DRAFT, "greenlib.score", AuditVerb.ASSESSMENT_RETURNED,
-            gettext_lazy("Return to the library"),
-        ),
-        Transition(
-            "return", S.IN_REVIEW, S.DRAFT, "greenlib.score", AuditVerb.ASSESSMENT_RETURNED,
-            gettext_lazy("Return to the library"),
-        ),
-        Transition(
-            "publish", S.IN_REVIEW, S.PUBLISHED, "greenlib.publish",
-            AuditVerb.ASSESSMENT_RESULT_PUBLISHED, gettext_lazy("Publish the result"),
-        ),
-        Transition(
-            "reopen", S.PUBLISHED, S.IN_REVIEW, "greenlib.publish",
-            AuditVerb.ASSESSMENT_REOPENED, gettext_lazy("Reopen to correct a score"),
-        ),
-    )
-}  # fmt: skip
-
-ACTIONS: Final = frozenset(t.action for t in TRANSITIONS.values())
+ACTIONS: Final = TABLE.actions
 
 
 def answered(response: CriterionResponse) -> bool:
@@ -122,11 +111,7 @@ GUARDS: Final[dict[str, Callable[[Assessment], None]]] = {
 
 def available(assessment: Assessment, user: Actor) -> list[Transition]:
     """The actions *user* may take on *assessment* now (for buttons; services check again)."""
-    return [
-        t
-        for (source, _action), t in TRANSITIONS.items()
-        if source == assessment.status and can(user, t.ability, assessment)
-    ]
+    return [t for t in TABLE.from_state(assessment.status) if can(user, t.ability, assessment)]
 
 
 def perform(assessment: Assessment, action: str, *, acting_user: Actor) -> Assessment:
@@ -141,12 +126,12 @@ def perform(assessment: Assessment, action: str, *, acting_user: Actor) -> Asses
             "institution", "standard", "standard__issuer"
         )
         assessment = locked.get(pk=assessment.pk)
-        transition = TRANSITIONS.get((AssessmentStatus(assessment.status), action))
+        transition = TABLE.find(assessment.status, action)
         if transition is None:
             if action not in ACTIONS:
                 raise ValidationError(f"Unknown action: {action!r}")
             # The permission first, so an outsider learns nothing about the state.
-            for t in TRANSITIONS.values():
+            for t in TABLE:
                 if t.action == action:
                     require(acting_user, t.ability, assessment)
                     break
@@ -162,7 +147,7 @@ def perform(assessment: Assessment, action: str, *, acting_user: Actor) -> Asses
         assessment.status = transition.target
         assessment.save(update_fields=["status", "updated"])
         record(
-            transition.verb,
+            AuditVerb(transition.verb),
             assessment,
             acting_user=acting_user,
             institution_code=assessment.institution.code,

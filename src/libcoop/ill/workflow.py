@@ -26,26 +26,13 @@ Supplier (the lending library)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Final
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from libcoop.core.workflow import Table, Transition
 from libcoop.ill.models import RequesterState as R
 from libcoop.ill.models import SupplierState as S
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: tuple[str, ...]
-    target: str
-    ability: str
-    label: str | Promise
-    # Only for one service type ("Loan" or "Copy"); "" for both.
-    service: str = ""
-
 
 REQUESTER: Final[tuple[Transition, ...]] = (
     Transition("validate", (R.NEW,), R.VALIDATED, "ill.requester", _("Validate")),
@@ -74,11 +61,11 @@ REQUESTER: Final[tuple[Transition, ...]] = (
     Transition("receive", (R.SHIPPED,), R.RECEIVED, "ill.requester", _("Mark received")),
     Transition(
         "check_out", (R.RECEIVED,), R.CHECKED_OUT, "ill.requester", _("Check out to the patron"),
-        "Loan",
+        service="Loan",
     ),
     Transition(
         "complete", (R.RECEIVED,), R.COMPLETED, "ill.requester", _("Give the copy to the patron"),
-        "Copy",
+        service="Copy",
     ),
     Transition(
         "request_renewal",
@@ -156,18 +143,22 @@ SUPPLIER: Final[tuple[Transition, ...]] = (
     ),
     Transition(
         "pick", (S.WILL_SUPPLY,), S.AWAITING_PICK, "ill.supplier", _("Add to the pull list"),
-        "Loan",
+        service="Loan",
     ),
     Transition(
-        "ship", (S.WILL_SUPPLY, S.AWAITING_PICK), S.SHIPPED, "ill.supplier", _("Ship"), "Loan"
+        "ship", (S.WILL_SUPPLY, S.AWAITING_PICK), S.SHIPPED, "ill.supplier", _("Ship"),
+        service="Loan",
     ),
     Transition(
         "send_copy", (S.WILL_SUPPLY, S.AWAITING_PICK), S.COMPLETED, "ill.supplier",
-        _("Send the copy"), "Copy",
+        _("Send the copy"), service="Copy",
     ),
-    Transition("recall", (S.SHIPPED,), S.SHIPPED, "ill.supplier", _("Recall"), "Loan"),
     Transition(
-        "check_in", (S.SHIPPED,), S.CHECKED_IN, "ill.supplier", _("Check in (returned)"), "Loan"
+        "recall", (S.SHIPPED,), S.SHIPPED, "ill.supplier", _("Recall"), service="Loan"
+    ),
+    Transition(
+        "check_in", (S.SHIPPED,), S.CHECKED_IN, "ill.supplier", _("Check in (returned)"),
+        service="Loan",
     ),
     Transition("complete", (S.CHECKED_IN,), S.COMPLETED, "ill.supplier", _("Complete")),
     # Caused by the requester's messages.
@@ -184,27 +175,25 @@ SUPPLIER: Final[tuple[Transition, ...]] = (
 )  # fmt: skip
 
 
-def table(side: str) -> tuple[Transition, ...]:
-    return REQUESTER if side == "requester" else SUPPLIER
+TABLES: Final = {"requester": Table(REQUESTER), "supplier": Table(SUPPLIER)}
+
+
+def table(side: str) -> Table:
+    return TABLES[side]
 
 
 def find(side: str, state: str, action: str, service: str) -> Transition | None:
-    for t in table(side):
-        if t.action == action and state in t.sources and t.service in ("", service):
-            return t
-    return None
+    return TABLES[side].find(state, action, service)
 
 
 def actions(side: str) -> frozenset[str]:
-    return frozenset(t.action for t in table(side))
+    return TABLES[side].actions
 
 
 def staff_actions(side: str, obj: Any) -> list[Transition]:
     """The actions a person may be offered on *obj* in its state (not the protocol's)."""
     return [
         t
-        for t in table(side)
-        if obj.state in t.sources
-        and t.ability != "ill.protocol"
-        and t.service in ("", obj.service_type)
+        for t in TABLES[side].from_state(obj.state, obj.service_type)
+        if t.ability != "ill.protocol"
     ]

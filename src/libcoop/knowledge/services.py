@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record, user_of
 from libcoop.core import attachments
+from libcoop.core.workflow import Table, Transition
 from libcoop.knowledge import search
 from libcoop.knowledge.access import member_network_ids
 from libcoop.knowledge.models import (
@@ -50,29 +52,44 @@ TEXT_FIELDS: Final = (
 )
 EDITABLE: Final = (*TEXT_FIELDS, "kind", "network", "visibility", "tags", "contributor_users")
 
-# The life of an article: (status, action) -> new status. Nothing else is allowed.
-TRANSITIONS: Final[dict[tuple[str, str], str]] = {
-    (ArticleStatus.DRAFT, "publish"): ArticleStatus.PUBLISHED,
-    (ArticleStatus.WITHDRAWN, "publish"): ArticleStatus.PUBLISHED,
-    (ArticleStatus.DRAFT, "withdraw"): ArticleStatus.WITHDRAWN,
-    (ArticleStatus.PUBLISHED, "withdraw"): ArticleStatus.WITHDRAWN,
-}
+# The life of an article, in the shape of every state machine (core/workflow.py); nothing
+# else is allowed. Who may take an action is checked by the services (knowledge.abilities).
+TABLE: Final = Table(
+    [
+        Transition(
+            "publish",
+            (ArticleStatus.DRAFT, ArticleStatus.WITHDRAWN),
+            ArticleStatus.PUBLISHED,
+            "knowledge.edit",
+            gettext_lazy("Publish"),
+            AuditVerb.ARTICLE_CHANGED,
+        ),
+        Transition(
+            "withdraw",
+            (ArticleStatus.DRAFT, ArticleStatus.PUBLISHED),
+            ArticleStatus.WITHDRAWN,
+            "knowledge.edit",
+            gettext_lazy("Withdraw"),
+            AuditVerb.ARTICLE_WITHDRAWN,
+        ),
+    ]
+)
 
 
 def allowed_actions(article: KnowledgeArticle) -> list[str]:
     """The status actions valid for *article* now (for the UI to offer)."""
-    return [action for (status, action) in TRANSITIONS if status == article.status]
+    return [t.action for t in TABLE.from_state(article.status)]
 
 
 def _next_status(article: KnowledgeArticle, action: str) -> str:
-    try:
-        return TRANSITIONS[(article.status, action)]
-    except KeyError:
-        message = {
-            "publish": _("This article cannot be published: it is %(status)s."),
-            "withdraw": _("This article cannot be withdrawn: it is %(status)s."),
-        }[action]
-        raise ValidationError(message % {"status": article.get_status_display().lower()}) from None
+    transition = TABLE.find(article.status, action)
+    if transition is not None:
+        return transition.target
+    message = {
+        "publish": _("This article cannot be published: it is %(status)s."),
+        "withdraw": _("This article cannot be withdrawn: it is %(status)s."),
+    }[action]
+    raise ValidationError(message % {"status": article.get_status_display().lower()})
 
 
 def _tags(tags: Iterable[Tag | str]) -> list[Tag]:

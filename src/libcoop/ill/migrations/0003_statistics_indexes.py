@@ -5,28 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ill', '0002_copies_notices'),
-        ('network', '0002_alter_staffprofile_role'),
+        ("ill", "0002_copies_notices"),
+        ("network", "0002_alter_staffprofile_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='patronrequest',
-            index=models.Index(fields=['requester', 'created'], name='ill_req_requester_created'),
+            model_name="patronrequest",
+            index=models.Index(fields=["requester", "created"], name="ill_req_requester_created"),
         ),
         migrations.AddIndex(
-            model_name='patronrequest',
-            index=models.Index(fields=['state', 'due_date'], name='ill_req_state_due'),
+            model_name="patronrequest",
+            index=models.Index(fields=["state", "due_date"], name="ill_req_state_due"),
         ),
         migrations.AddIndex(
-            model_name='supplyrequest',
-            index=models.Index(fields=['lender', 'created'], name='ill_sup_lender_created'),
+            model_name="supplyrequest",
+            index=models.Index(fields=["lender", "created"], name="ill_sup_lender_created"),
         ),
         migrations.AddIndex(
-            model_name='supplyrequest',
-            index=models.Index(fields=['lender', 'state'], name='ill_sup_lender_state'),
+            model_name="supplyrequest",
+            index=models.Index(fields=["lender", "state"], name="ill_sup_lender_state"),
         ),
     ]

@@ -14,7 +14,7 @@ their offset, errors the one shared ``Error`` schema).
 Parameter values are drawn most of the time from the data really there (institution,
 network and programme codes, ids, dates), so that writes get past "not found"; the rest
 are schemathesis's own, valid and invalid. The run is bounded by the number of examples per
-operation (``LIBCOOP_CONTRACT_EXAMPLES``, default 15) and uses a fixed seed
+operation (``LIBCOOP_CONTRACT_EXAMPLES``, default 10) and uses a fixed seed
 (``LIBCOOP_CONTRACT_SEED``; set it to explore). A failure prints schemathesis's report,
 with a ``curl`` line for each failing case.
 """
@@ -38,7 +38,7 @@ import pytest
 
 from tests.catalog import marcdata
 
-EXAMPLES = int(os.environ.get("LIBCOOP_CONTRACT_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("LIBCOOP_CONTRACT_EXAMPLES", "10"))
 SEED = os.environ.get("LIBCOOP_CONTRACT_SEED", "12")
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 # How often a parameter takes a value from the data rather than a generated one.
@@ -158,7 +158,9 @@ def _config(path: Path) -> Path:
         "body.parent": "ids",
         "body.year": "years",
     }
-    lines = ["[dictionaries]"]
+    # The coverage phase's probes with undeclared methods (PUT, DELETE, TRACE … on every path)
+    # test Django's 405, not the contract: left out to keep the run short.
+    lines = ["[phases.coverage]", "unexpected-methods = []", "", "[dictionaries]"]
     lines += [f"{name} = {{ values = {_toml(values)} }}" for name, values in dictionaries.items()]
     lines += ["", "[parameters]"]
     lines += [

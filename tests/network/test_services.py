@@ -107,3 +107,16 @@ def test_service_refuses_an_anonymous_user() -> None:
 
     with pytest.raises(PermissionDenied):
         services.update_institution(InstitutionFactory(), acting_user=AnonymousUser(), name_en="x")
+
+
+@pytest.mark.django_db
+def test_demo_accounts_get_their_roles_through_an_audited_service(demo_registry: None) -> None:
+    from libcoop.audit.models import AuditEvent
+    from libcoop.network.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+
+    ensure_demo_accounts()
+    staff_rows = [a for a in DEMO_ACCOUNTS if a[2] is not None]
+    events = AuditEvent.objects.filter(verb="network.staff.changed")
+    assert events.count() == len(staff_rows)
+    ensure_demo_accounts()  # nothing changed: no second entry
+    assert events.count() == len(staff_rows)

@@ -7,8 +7,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from libcoop.network.abilities import SYSTEM
 from libcoop.network.loader import load_provinces, load_registry
-from libcoop.network.models import Institution, Network, StaffProfile, StaffRole
+from libcoop.network.models import Institution, Network, StaffRole
+from libcoop.network.services import set_staff_role
 
 DEMO_PASSWORD = "libcoop-demo"  # noqa: S105 - printed on purpose; demo databases only
 
@@ -42,9 +44,7 @@ def ensure_demo_accounts() -> list[tuple[str, str]]:
             out.append((username, "superuser (Django admin)"))
             continue
         network = Network.objects.get(code=network_code) if network_code else None
-        StaffProfile.objects.update_or_create(
-            user=user, defaults={"institution": institution, "role": role, "network": network}
-        )
+        set_staff_role(user, institution, role, network=network, acting_user=SYSTEM)
         scope = network.code if network else institution.code
         out.append((username, f"{role.label} — {scope}"))
     return out

@@ -24,6 +24,8 @@ from libcoop.network.models import (
     Network,
     Seat,
     SeatRole,
+    StaffProfile,
+    StaffRole,
     WorkingGroup,
     WorkingGroupKind,
 )
@@ -232,3 +234,39 @@ def end_seat(seat: Seat, end: PartialDate, *, acting_user: Actor) -> Seat:
         end=str(end),
     )
     return seat
+
+
+@transaction.atomic
+def set_staff_role(
+    user: Any,
+    institution: Institution,
+    role: StaffRole | str,
+    *,
+    network: Network | None = None,
+    acting_user: Actor,
+) -> StaffProfile:
+    """Give *user* a role at *institution* (and *network* for network roles); one audit entry
+    when something changed, none when it was already so. Operators only (SYSTEM, superusers):
+    the admin and the demo loader call it."""
+    require(acting_user, "registry.load", None)
+    profile = StaffProfile.objects.select_for_update().filter(user=user).first()
+    old = (
+        (profile.institution_id, profile.role, profile.network_id) if profile is not None else None
+    )
+    new = (institution.pk, str(role), network.pk if network else None)
+    if old == new:
+        assert profile is not None
+        return profile
+    profile, _created = StaffProfile.objects.update_or_create(
+        user=user, defaults={"institution": institution, "role": role, "network": network}
+    )
+    record(
+        AuditVerb.STAFF_CHANGED,
+        profile,
+        acting_user=acting_user,
+        institution_code=institution.code,
+        username=user.get_username(),
+        role=[old[1] if old else None, str(role)],
+        network=network.code if network else None,
+    )
+    return profile

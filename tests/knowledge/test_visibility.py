@@ -15,12 +15,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
+from libcoop.core.dates import DatePrecision, PartialDate
 from libcoop.core.tokens import issue_token
 from libcoop.knowledge.access import visible_to
 from libcoop.network import services as network_services
 from libcoop.network.abilities import SYSTEM, can
-from libcoop.network.models import DatePrecision
-from libcoop.network.services import PartialDate
 from tests.factories import UserFactory
 from tests.knowledge.factories import World, article, make_world
 

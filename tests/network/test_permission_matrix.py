@@ -17,11 +17,11 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from libcoop.audit.models import AuditEvent
+from libcoop.core.dates import PartialDate
 from libcoop.core.tokens import issue_token
 from libcoop.network import services
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import Membership, Seat, StaffRole
-from libcoop.network.services import PartialDate
 from tests.factories import (
     InstitutionFactory,
     MembershipFactory,

@@ -20,10 +20,10 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from PIL import Image
 
+from libcoop.core.dates import PartialDate
 from libcoop.core.tokens import issue_token
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import StaffRole
-from libcoop.network.services import PartialDate
 from libcoop.outreach import services
 from libcoop.outreach.models import Activity, ActivityPhoto, FollowUpNote
 from tests.factories import InstitutionFactory, NetworkFactory, UserFactory, staff

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record as audit
+from libcoop.audit.services import user_of
 from libcoop.catalog import bulk, clustering, index
 from libcoop.catalog.merged import refresh_clusters
 from libcoop.catalog.models import (
@@ -158,7 +158,7 @@ def _start_job(
             library=library,
             source_name=name[:300],
             kind=kind,
-            created_by=acting_user if isinstance(acting_user, User) else None,
+            created_by=user_of(acting_user),
         )
     job.status = ImportStatus.RUNNING
     job.started = timezone.now()

@@ -3,7 +3,6 @@ is stored as ``ClusterOverride`` rows, so it survives re-imports and re-matching
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record as audit
+from libcoop.audit.services import user_of
 from libcoop.catalog import bulk, index
 from libcoop.catalog.abilities import ClusterMove
 from libcoop.catalog.merged import refresh_clusters
@@ -22,10 +22,6 @@ from libcoop.catalog.models import (
     OverrideKind,
 )
 from libcoop.network.abilities import Actor, require
-
-
-def user_of(actor: Actor) -> User | None:
-    return actor if isinstance(actor, User) else None
 
 
 def _keep_apart(record: BibRecord, others: list[int], acting_user: Actor) -> None:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import transaction
 
+from libcoop.audit.services import user_of
 from libcoop.catalog.models import ImportJob, ImportStatus
 from libcoop.catalog.tasks import run_import
 from libcoop.network.abilities import Actor, require
@@ -54,7 +54,7 @@ def queue_import(
             library=library,
             source_name=Path(upload.name or "upload").name[:300],
             kind="deletes" if kind == "deletes" else "records",
-            created_by=acting_user if isinstance(acting_user, User) else None,
+            created_by=user_of(acting_user),
         )
         path = folder / f"{job.pk}-{uuid.uuid4().hex}{SUFFIX}"
         with open(path, "wb") as out:
@@ -63,7 +63,8 @@ def queue_import(
         job.bytes_total = path.stat().st_size
         job.save(update_fields=["bytes_total"])
     # Queued once the job row is committed (the worker must find it).
-    run_import.enqueue(job.pk, str(path), acting_user.pk if isinstance(acting_user, User) else None)
+    user = user_of(acting_user)
+    run_import.enqueue(job.pk, str(path), user.pk if user is not None else None)
     return job
 
 

@@ -25,7 +25,6 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, Final
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -34,7 +33,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from libcoop.audit.models import AuditVerb
-from libcoop.audit.services import record
+from libcoop.audit.services import record, user_of
 from libcoop.core.models import ATTACHMENT_DIR, Attachment
 from libcoop.network.models import Institution
 
@@ -203,7 +202,7 @@ def store_upload(
     with transaction.atomic():
         att = Attachment(
             institution=institution,
-            uploaded_by=acting_user if isinstance(acting_user, User) else None,
+            uploaded_by=user_of(acting_user),
             original_name=display,
             kind=kind,
             content_type=KINDS[kind].content_type,

@@ -15,11 +15,11 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
 from libcoop.core.api import Count, Error, token_auth
+from libcoop.core.dates import PartialDate
 from libcoop.events import services
 from libcoop.events.models import Attendance, AttendanceRole, Event, EventKind, EventStatus
 from libcoop.network.abilities import profile_of
 from libcoop.network.models import Institution, Network
-from libcoop.network.services import PartialDate
 
 router = Router(tags=["events"])
 

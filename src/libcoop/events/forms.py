@@ -8,10 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from libcoop.core.dates import DatePrecision, PartialDate
 from libcoop.events.models import AttendanceRole, Event, EventKind, EventStatus, OutputKind
 from libcoop.network.forms import PartialDateField
-from libcoop.network.models import DatePrecision, Institution, Network
-from libcoop.network.services import PartialDate
+from libcoop.network.models import Institution, Network
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4, "cols": 60})
 

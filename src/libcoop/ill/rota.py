@@ -107,8 +107,10 @@ def _figures(lender_ids: list[int], now: datetime.datetime) -> dict[int, dict[st
 def _median_hours_to_ship(lender_ids: list[int], since: datetime.datetime) -> dict[int, float]:
     """Median hours from a request reaching each lender to its shipping, in the database (a
     window function over the recent shipped rows; only two rows per lender come back)."""
-    shipped = SupplyRequest.objects.filter(
-        lender_id__in=lender_ids, shipped_at__isnull=False, created__gte=since
+    shipped = (
+        SupplyRequest.objects.filter(
+            lender_id__in=lender_ids, shipped_at__isnull=False, created__gte=since
+        ).order_by()  # no default ordering: the window sorts what it needs
     ).annotate(
         seconds=ExpressionWrapper(F("shipped_at") - F("created"), output_field=DurationField()),
         rank=Window(RowNumber(), partition_by=[F("lender_id")], order_by=F("seconds").asc()),

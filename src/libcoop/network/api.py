@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from libcoop.core.api import Error, token_auth
+from libcoop.core.dates import PartialDate
 from libcoop.network import services
 from libcoop.network.models import (
     Institution,
@@ -24,7 +25,6 @@ from libcoop.network.models import (
     WorkingGroup,
 )
 from libcoop.network.queries import get_institution, get_network, networks_with_counts
-from libcoop.network.services import PartialDate
 
 router = Router(tags=["registry"])
 

@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from libcoop.core.dates import PartialDate
 from libcoop.network.models import Institution, MembershipRole, Network, Province, SeatRole
-from libcoop.network.services import PartialDate
 
 
 class PartialDateField(forms.CharField):

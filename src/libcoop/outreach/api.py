@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from libcoop.core.api import READ_AUTH, Count, Error, token_auth
+from libcoop.core.dates import PartialDate
 from libcoop.network.models import Institution
-from libcoop.network.services import PartialDate
 from libcoop.outreach import services
 from libcoop.outreach.access import get_activity_for, visible_activities, visible_programmes
 from libcoop.outreach.models import Activity, ActivityType, Programme

@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from libcoop.core.dates import PartialDate
 from libcoop.network.forms import PartialDateField
 from libcoop.network.models import Institution, InstitutionKind, Network
-from libcoop.network.services import PartialDate
 from libcoop.outreach.models import Activity, ActivityType, Programme
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3, "cols": 60})

@@ -25,13 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from lxml import etree
 
 from libcoop.audit.models import AuditVerb
-from libcoop.audit.services import apply_changes, record
+from libcoop.audit.services import apply_changes, record, user_of
 from libcoop.catalog.ingest import import_file, withdraw_records
 from libcoop.catalog.models import ImportJob, ImportProblem, ImportStatus
 from libcoop.interop.harvest.client import NS, Client, HarvestError, OAIError, Opener, Page
@@ -204,7 +203,7 @@ def _plan(
         kind="harvest",
         status=ImportStatus.RUNNING,
         started=timezone.now(),
-        created_by=acting_user if isinstance(acting_user, User) else None,
+        created_by=user_of(acting_user),
     )
     run = HarvestRun.objects.create(source=source, import_job=job, from_date=start)
     return _Plan(run, None, start)

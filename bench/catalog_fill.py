@@ -39,7 +39,7 @@ from typing import Any
 
 from pymarc import Field, Indicators, Leader, MARCWriter, Record, Subfield
 
-DATA = Path(__file__).resolve().parents[1] / "src" / "libcoop" / "catalog" / "data"
+DATA = Path(__file__).resolve().parents[1] / "src" / "libcoop" / "catalog" / "demo" / "data"
 # Eight libraries, larger ones hold more; two networks for the network facet.
 LIBRARIES = ("BENCH-L1", "BENCH-L2", "BENCH-L3", "BENCH-L4", "BENCH-L5", "BENCH-L6", "BENCH-L7")
 LIBRARIES += ("BENCH-L8",)

@@ -87,7 +87,7 @@ class Cluster(models.Model):
     """
 
     created = models.DateTimeField(auto_now_add=True)
-    updated = models.DateTimeField(auto_now=True, db_index=True)
+    updated = models.DateTimeField(auto_now=True)  # indexed with id: catalog_cluster_datestamp
     active = models.BooleanField(default=True, help_text=_("False once no active record is left"))
     title = models.TextField(blank=True)
     title_sort = models.CharField(max_length=300, blank=True)
@@ -106,7 +106,9 @@ class Cluster(models.Model):
         indexes = [
             models.Index(
                 fields=["id", "active", "format", "language", "year"], name="catalog_cluster_facts"
-            )
+            ),
+            # The OAI-PMH list order: a page is an index range after the token's key.
+            models.Index(fields=["updated", "id"], name="catalog_cluster_datestamp"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import pymarc
 from django.conf import settings
-from django.db.models import Min, Q, QuerySet
+from django.db.models import F, Min, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
 from libcoop.catalog.models import Cluster
@@ -219,15 +220,24 @@ def _selection(harvest: tokens.Harvest) -> QuerySet[Cluster]:
     return qs
 
 
+def _after(position: tokens.Position) -> TupleGreaterThan:
+    """``(updated, id) > (datestamp, id)`` of the last item sent: an index range on
+    ``catalog_cluster_datestamp``, however many items come before it."""
+    key = (position.last_datestamp, position.last_id)
+    return TupleGreaterThan(Tuple(F("updated"), F("id")), key)
+
+
 def list_items(verb: str, params: Mapping[str, str], now: dt.datetime) -> Page:
-    """§4.3 ListIdentifiers and §4.5 ListRecords, in pages (§3.5; see ``tokens``)."""
+    """§4.3 ListIdentifiers and §4.5 ListRecords, in pages (§3.5; see ``tokens``).
+
+    A page reads the next ``size + 1`` items after the token's key (keyset pagination);
+    only the first request of a list counts it (``completeListSize``, carried in the token).
+    """
     position = _position(verb, params["resumptionToken"]) if "resumptionToken" in params else None
     harvest = position.harvest if position else _first_request(verb, params, now)
     cursor = position.cursor if position else 0
-    rest = _selection(harvest)
-    if position is not None:
-        last = position.last_datestamp
-        rest = rest.filter(Q(updated__gt=last) | Q(updated=last, id__gt=position.last_id))
+    selection = _selection(harvest)
+    rest = selection.filter(_after(position)) if position is not None else selection
     metadata = verb == "ListRecords"
     size = RECORDS_PER_PAGE if metadata else IDENTIFIERS_PER_PAGE
     if not metadata:
@@ -236,12 +246,17 @@ def list_items(verb: str, params: Mapping[str, str], now: dt.datetime) -> Page:
     if not rows:
         raise OAIError("noRecordsMatch", "No items match these arguments (or none are left).")
     more, rows = len(rows) > size, rows[:size]
-    total = cursor + (rest.count() if more or position is not None else len(rows))
+    if not more:  # the last page: exactly what was sent
+        total = cursor + len(rows)
+    elif position is None:  # the first of several pages: counted once per harvest
+        total = selection.count()
+    else:  # the first count; the list only shrinks (changed items leave the window)
+        total = max(position.total, cursor + len(rows) + 1)
     token = None
     if more:
         last_row = rows[-1]
         token = tokens.encode(
-            tokens.Position(harvest, last_row.updated, last_row.pk, cursor + len(rows))
+            tokens.Position(harvest, last_row.updated, last_row.pk, cursor + len(rows), total)
         )
     return Page(
         items=_items(rows, timezone.localdate(harvest.issued), metadata=metadata),

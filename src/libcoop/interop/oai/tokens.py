@@ -3,7 +3,16 @@
 A token is the signed (``django.core.signing``, so it cannot be forged or edited) state of
 one harvest: the original arguments (verb, metadataPrefix, set, from), an ``until`` frozen
 at the moment of the first request, the sort key (datestamp, cluster id) of the last item
-sent, and how many items were sent so far (the ``cursor``). The provider keeps no session.
+sent, how many items were sent so far (the ``cursor``) and the list's size as counted at the
+first request (``completeListSize``). The provider keeps no session.
+
+A page's cost does not depend on the catalog's size: the page is the next ``N`` rows of the
+index ``(updated, id)`` after the key in the token (a row-value comparison, ``(updated, id) >
+(t, i)``, which both databases answer as an index range), and nothing is counted after the
+first request. ``completeListSize`` on later pages is that first count (§3.5.1 allows an
+estimate, revised during the list sequence): the list can only shrink during a harvest (see
+below), and the last page reports the exact number sent. Tokens of the earlier form
+(version 1, which carried no size) are refused with ``badResumptionToken``.
 
 Why a harvest through these tokens neither skips nor repeats a record
 --------------------------------------------------------------------
@@ -44,7 +53,7 @@ from typing import Any
 from django.core import signing
 
 SALT = "libcoop.interop.oai.resumption"
-VERSION = 1
+VERSION = 2
 MAX_AGE = dt.timedelta(days=7)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
@@ -68,12 +77,14 @@ class Harvest:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a harvest stands: the key of the last item sent and how many were sent."""
+    """Where a harvest stands: the key of the last item sent, how many were sent, and the
+    list's size counted at the first request."""
 
     harvest: Harvest
     last_datestamp: dt.datetime
     last_id: int
     cursor: int
+    total: int = 0
 
 
 def _to_int(value: dt.datetime) -> int:
@@ -98,6 +109,7 @@ def encode(position: Position) -> str:
         _to_int(position.last_datestamp),
         position.last_id,
         position.cursor,
+        position.total,
     ]
     return signing.dumps(payload, salt=SALT, compress=True)
 
@@ -115,9 +127,9 @@ def decode(token: str, verb: str) -> Position:
         raise BadToken("The resumptionToken has expired.") from exc
     except signing.BadSignature as exc:
         raise BadToken("The resumptionToken was not issued by this repository.") from exc
-    if not isinstance(payload, list) or len(payload) != 10 or payload[0] != VERSION:
-        raise BadToken("The resumptionToken is of an older, unsupported form.")
-    _v, t_verb, prefix, set_spec, start, until, issued, last, last_id, cursor = payload
+    if not isinstance(payload, list) or len(payload) != 11 or payload[0] != VERSION:
+        raise BadToken("The resumptionToken is of an older, unsupported form; start again.")
+    _v, t_verb, prefix, set_spec, start, until, issued, last, last_id, cursor, total = payload
     if t_verb != verb:
         raise BadToken(f"The resumptionToken belongs to {t_verb}, not to {verb}.")
     harvest = Harvest(
@@ -128,4 +140,4 @@ def decode(token: str, verb: str) -> Position:
         until=_from_int(until),
         issued=_from_int(issued),
     )
-    return Position(harvest, _from_int(last), int(last_id), int(cursor))
+    return Position(harvest, _from_int(last), int(last_id), int(cursor), int(total))

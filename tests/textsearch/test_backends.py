@@ -548,3 +548,54 @@ def test_postgres_walks_common_words_in_doc_id_order(
     assert ("words", "gin") in pg.last_candidate_paths
     assert ids(hits) == [999]
     assert hits == lite.search("alpha beta", limit=5)
+
+
+def _churn(backend: Backend, corpus: list[SearchDocument]) -> list[SearchDocument]:
+    """Updates, deletes and re-inserts (in PostgreSQL the rows move about the heap); the
+    documents left."""
+    by_id = {d.doc_id: d for d in corpus}
+    changed = [Doc(i, by_id[i].title, text=by_id[i].text + " gamma") for i in range(1, 120, 3)]
+    backend.index(changed)
+    by_id.update((d.doc_id, d) for d in changed)
+    backend.delete([11, 13, 15, 17, 2, 4])
+    backend.index([by_id[i] for i in (17, 2, 13)])  # back, at the end of the heap
+    for i in (11, 15, 4):
+        del by_id[i]
+    return list(by_id.values())
+
+
+def test_capped_candidates_are_the_same_on_a_fresh_or_churned_table(
+    sqlite_connection: sqlite3.Connection, postgres_connection: Any
+) -> None:
+    """More matches than the cap, GIN plan (no statistics): the first ``cap`` by doc_id on
+    both back ends, whatever the rows' physical order (#14)."""
+    from libcoop.textsearch.backends import postgres
+
+    lite = SQLiteFTS5Backend(sqlite_connection, candidate_cap=7)
+    pg = PostgresBackend(postgres_connection, candidate_cap=7)
+    corpus = _shuffled_corpus()  # stored out of doc_id order
+    for backend in (lite, pg):
+        backend.install()
+        backend.clear()
+        backend.index(corpus)
+    postgres._FREQUENCIES.clear()
+    queries = [(None, "alpha"), ("text", "beta"), (None, "รายงาน"), (None, "alpha gamma")]
+
+    def answers(backend: Backend) -> list[list[Hit]]:
+        return [backend.search(q, field=f, limit=5) for f, q in queries]
+
+    fresh = answers(lite)
+    assert answers(pg) == fresh
+    assert all(plan == "gin" for _stage, plan in pg.last_candidate_paths)
+    assert ids(fresh[0]) == [1, 3, 5, 7, 9]  # the first by doc_id, not by heap position
+
+    final = _churn(lite, corpus)
+    _churn(pg, corpus)
+    churned = answers(lite)
+    assert answers(pg) == churned
+    assert ids(churned[0]) == [1, 3, 5, 7, 9]
+    assert ids(churned[1])[:2] == [2, 6]  # 4 was deleted, 2 came back
+    # A fresh table of the same documents, loaded in yet another order, agrees too.
+    pg.clear()
+    pg.index(sorted(final, key=lambda d: -d.doc_id))
+    assert answers(pg) == churned

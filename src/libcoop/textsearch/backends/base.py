@@ -34,10 +34,13 @@ Large result sets
     about as much as rare ones: up to ``candidate_cap`` documents that have every query word
     *as a word in the title* (or in the searched field), plus up to ``candidate_cap`` that
     match at all.  Below the cap the result is exact, and the same on both back ends.  Above
-    it, the best title matches are still considered first, but which of the many matches
-    become candidates is the index's own order: ``doc_id`` (rowid) order in SQLite, heap
-    order in PostgreSQL (insertion order until rows are updated) - so for such very broad
-    queries the two back ends may return different documents of the same rank class.
+    it, the best title matches are still considered first, and the candidates of a stage are
+    its first ``cap`` matches in ``doc_id`` order on both back ends (FTS5's rowid order; in
+    PostgreSQL the walk in doc_id order or the GIN matches sorted by doc_id), never the
+    rows' physical order: the same documents on a fresh or an updated table.  One
+    difference is left: when PostgreSQL walks the title stage (its words are common) and the
+    walk's window holds fewer than ``cap`` title matches, the stage keeps those, where FTS5
+    would go on to the end of the table (see ``postgres._candidates``).
 """
 
 from __future__ import annotations

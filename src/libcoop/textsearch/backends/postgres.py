@@ -26,10 +26,14 @@ Speed at 1,000,000 documents.  Candidates (see ``common``) come from one of two 
   for words common enough (by the lexeme frequencies ANALYZE keeps in ``pg_stats``) that the
   first documents hold ``cap`` matches.  GIN would first read the word's whole posting list
   (~60 ms for การ in 60 % of a million documents); the walk reads a few thousand rows.
-- *GIN*: ``WHERE terms @@ (SELECT q) LIMIT cap`` - the sub-select hides the query from the
-  planner, whose estimates for Thai are wrong both ways (a rare word made of common bigrams
-  looks common, so it walks the whole table; a common bigram phrase can look rare, so it
-  fetches and sorts every match); the bitmap heap scan stops after ``cap`` rows.
+- *GIN*: ``SELECT … FROM (… WHERE terms @@ (SELECT q) OFFSET 0) ORDER BY doc_id LIMIT cap``
+  - the sub-select hides the query from the planner, whose estimates for Thai are wrong both
+  ways (a rare word made of common bigrams looks common, so it walks the whole table; a
+  common bigram phrase can look rare); the bitmap heap scan reads every match and the first
+  ``cap`` by doc_id are kept (a top-N sort). It used to stop after ``cap`` rows in heap
+  order, so which documents became candidates of a very broad query depended on the rows'
+  physical order (a table updated or reloaded gave other results, and other results than
+  SQLite); now both plans and FTS5 take the first ``cap`` matches by doc_id.
 
 Only the candidates are ranked.  Without statistics (a table never analysed) every stage
 takes the GIN plan, which is always correct, just slower for very common words.
@@ -242,9 +246,13 @@ class PostgresBackend(SQLBackend):
                     return ids
             # The sub-select hides the tsquery from the planner: its estimates for Thai are
             # wrong both ways (see the module docstring), and the GIN bitmap scan is right.
+            # OFFSET 0 keeps the bitmap scan inside (no walk of the primary key looking for
+            # rare matches); the first ``cap`` matches by doc_id are taken from all of them,
+            # as FTS5 and the walk take them, whatever the rows' physical order.
             cursor.execute(
-                "SELECT doc_id, title_len FROM textsearch_document"
-                " WHERE terms @@ (SELECT %s::tsquery) LIMIT %s",
+                "SELECT doc_id, title_len FROM (SELECT doc_id, title_len"
+                " FROM textsearch_document WHERE terms @@ (SELECT %s::tsquery) OFFSET 0)"
+                " AS matches ORDER BY doc_id LIMIT %s",
                 (query, cap),
                 prepare=False,
             )

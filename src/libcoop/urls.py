@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from libcoop.api import api
+from libcoop.core import token_views
 from libcoop.core import views as core_views
 from libcoop.core.converters import IdConverter, YearConverter
 from libcoop.network.views import forbidden
@@ -40,6 +41,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/tokens/", token_views.tokens_page, name="tokens"),
+    path("accounts/tokens/<id:pk>/revoke/", token_views.revoke, name="token_revoke"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("libcoop.network.urls")),

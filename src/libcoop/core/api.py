@@ -21,6 +21,7 @@ import math
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from ninja import Field, Schema
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from libcoop.core.tokens import user_for_token
+from libcoop.core.tokens import token_for_key
 
 INT64_MAX = 2**63 - 1
 
@@ -74,10 +75,13 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer lc_…``; the request's user becomes the token's owner."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)  # a User (never AnonymousUser) or None
-        if user is not None:
-            request.user = user
-        return user
+        found = token_for_key(token)  # live: not revoked, not expired, its user active
+        if found is None:
+            return None
+        if found.scope == "read" and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise PermissionDenied(_("This token may only read."))
+        request.user = found.user
+        return found.user
 
 
 def anyone(request: HttpRequest) -> bool:

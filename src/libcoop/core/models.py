@@ -25,6 +25,14 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # "read": GET only; "write": every method the owner's abilities allow.
+    scope = models.CharField(
+        _("scope"),
+        max_length=8,
+        choices=[("read", _("Read")), ("write", _("Read and write"))],
+        default="write",
+    )
+    expires = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

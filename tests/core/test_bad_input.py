@@ -364,3 +364,18 @@ def test_json_null_for_a_text_field_that_cannot_be_null(field: str, world: dict[
     )
     _refused(response, 400)
     assert getattr(Network.objects.get(code="GLN"), field) == getattr(before, field)
+
+
+def test_the_api_import_has_the_pages_size_limit(world: dict[str, Any], monkeypatch: Any) -> None:
+    """Every upload path has a limit: the API's import refuses a file over the one limit
+    (lowered here so that the test sends a small file)."""
+    from libcoop.catalog import uploads
+
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
+    response = Client().post(
+        "/api/catalog/imports",
+        {"library": "MFU-LIB", "file": SimpleUploadedFile("big.mrc", b"x" * 11)},
+        headers=world["headers"],
+    )
+    assert response.status_code == 400 and "larger than" in response.json()["detail"]
+    assert not ImportJob.objects.exists()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024
+from libcoop.catalog.uploads import MAX_UPLOAD_BYTES
 
 
 class ImportForm(forms.Form):

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from libcoop.audit.services import user_of
 from libcoop.catalog.models import ImportJob, ImportStatus
@@ -29,6 +31,8 @@ from libcoop.network.abilities import Actor, require
 from libcoop.network.models import Institution
 
 SUFFIX = ".upload"
+# The most a MARC file may weigh, on every path (page, API).
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 
 
 class Upload(Protocol):
@@ -46,6 +50,12 @@ def queue_import(
 ) -> ImportJob:
     """Store *upload* and queue its import for *library*; returns the queued job."""
     require(acting_user, "catalog.import", library)
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)d MB.")
+            % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
     sweep_uploads()
     folder = upload_dir()
     folder.mkdir(parents=True, exist_ok=True)

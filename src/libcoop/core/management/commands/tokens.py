@@ -15,6 +15,17 @@ from libcoop.core.models import ApiToken
 from libcoop.core.tokens import SCOPES, issue_token, revoke_token
 
 
+class _Operator:
+    """The trusted operator running this command (not a person: audited as "system"; core
+    imports no app, so not ``network.abilities.SYSTEM``)."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _Operator()
+
+
 class Command(BaseCommand):
     help = "API tokens: issue one for a user (printed once), or revoke one."
 
@@ -29,8 +40,6 @@ class Command(BaseCommand):
         revoke.add_argument("prefix")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from libcoop.network.abilities import SYSTEM
-
         if options["action"] == "issue":
             user = User.objects.filter(username=options["username"]).first()
             if user is None:

@@ -20,6 +20,7 @@ from django.db import models, transaction
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record
 from libcoop.core.dates import PartialDate
+from libcoop.network import services
 from libcoop.network.abilities import SYSTEM, Actor, require
 from libcoop.network.models import (
     Institution,
@@ -95,6 +96,7 @@ def _upsert(
     lookup: dict[str, Any],
     values: dict[str, Any],
     verbs: tuple[AuditVerb, AuditVerb] | None,
+    acting_user: Actor = SYSTEM,
 ) -> Any:
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
@@ -103,7 +105,7 @@ def _upsert(
         obj.save()
         report.created[kind] += 1
         if verbs:
-            record(verbs[0], obj, acting_user=SYSTEM, source="registry file")
+            record(verbs[0], obj, acting_user=acting_user, source="registry file")
         return obj
     diff = {
         name: [str(getattr(obj, name)), str(new)]
@@ -117,7 +119,7 @@ def _upsert(
         obj.save()
         report.updated[kind] += 1
         if verbs:
-            record(verbs[1], obj, acting_user=SYSTEM, changes=diff, source="registry file")
+            record(verbs[1], obj, acting_user=acting_user, changes=diff, source="registry file")
     else:
         report.unchanged[kind] += 1
     return obj
@@ -149,8 +151,8 @@ def load_registry(path: Path = DEMO_FILE, *, acting_user: Actor = SYSTEM) -> Loa
     report = LoadReport()
     institutions = _load_institutions(data.get("institutions") or [], report)
     networks, groups = _load_networks(data.get("networks") or [], institutions, report)
-    _load_memberships(data.get("memberships") or [], institutions, networks, report)
-    _load_seats(data.get("seats") or [], institutions, groups, report)
+    _load_memberships(data.get("memberships") or [], institutions, networks, report, acting_user)
+    _load_seats(data.get("seats") or [], institutions, groups, report, acting_user)
     return report
 
 
@@ -271,26 +273,48 @@ def _load_memberships(
     institutions: dict[str, Institution],
     networks: dict[str, Network],
     report: LoadReport,
+    acting_user: Actor,
 ) -> None:
+    """A new membership is added through ``services.add_membership`` (its rules and its audit
+    entry, as the acting user); a known one is brought up to date (ends, notes)."""
     for i, row in enumerate(rows):
         where = f"memberships[{i}]"
         term_lookup, term_values = _term_values(row, where)
+        lookup = {
+            "institution": _ref(institutions, row.get("institution"), where),
+            "network": _ref(networks, row.get("network"), where),
+            "role": _choice(row.get("role", "member"), MembershipRole, where),
+            **term_lookup,
+        }
+        values = {
+            **term_values,
+            "note_th": row.get("note_th") or "",
+            "note_en": row.get("note_en") or "",
+        }
+        if not Membership.objects.filter(**lookup).exists():
+            try:
+                services.add_membership(
+                    lookup["network"],
+                    lookup["institution"],
+                    role=lookup["role"],
+                    start=_date(row.get("start"), f"{where}.start"),
+                    end=_date(row.get("end"), f"{where}.end"),
+                    note_th=values["note_th"],
+                    note_en=values["note_en"],
+                    acting_user=acting_user,
+                )
+            except ValidationError as exc:
+                raise RegistryFileError(f"{where}: {' '.join(exc.messages)}") from exc
+            report.created["membership"] += 1
+            continue
         _upsert(
             report,
             "membership",
             Membership,
-            {
-                "institution": _ref(institutions, row.get("institution"), where),
-                "network": _ref(networks, row.get("network"), where),
-                "role": _choice(row.get("role", "member"), MembershipRole, where),
-                **term_lookup,
-            },
-            {
-                **term_values,
-                "note_th": row.get("note_th") or "",
-                "note_en": row.get("note_en") or "",
-            },
+            lookup,
+            values,
             (AuditVerb.MEMBERSHIP_ADDED, AuditVerb.MEMBERSHIP_CHANGED),
+            acting_user,
         )
 
 
@@ -299,24 +323,45 @@ def _load_seats(
     institutions: dict[str, Institution],
     groups: dict[str, WorkingGroup],
     report: LoadReport,
+    acting_user: Actor,
 ) -> None:
+    """A new seat is added through ``services.add_seat``; a known one is brought up to date."""
     for i, row in enumerate(rows):
         where = f"seats[{i}]"
         term_lookup, term_values = _term_values(row, where)
+        lookup = {
+            "working_group": _ref(groups, row.get("working_group"), where),
+            "institution": _ref(institutions, row.get("institution"), where),
+            "role": _choice(row.get("role", "member"), SeatRole, where),
+            **term_lookup,
+        }
+        values = {
+            **term_values,
+            "person_th": row.get("person_th") or "",
+            "person_en": row.get("person_en") or "",
+        }
+        if not Seat.objects.filter(**lookup).exists():
+            try:
+                services.add_seat(
+                    lookup["working_group"],
+                    lookup["institution"],
+                    role=lookup["role"],
+                    start=_date(row.get("start"), f"{where}.start"),
+                    end=_date(row.get("end"), f"{where}.end"),
+                    person_th=values["person_th"],
+                    person_en=values["person_en"],
+                    acting_user=acting_user,
+                )
+            except ValidationError as exc:
+                raise RegistryFileError(f"{where}: {' '.join(exc.messages)}") from exc
+            report.created["seat"] += 1
+            continue
         _upsert(
             report,
             "seat",
             Seat,
-            {
-                "working_group": _ref(groups, row.get("working_group"), where),
-                "institution": _ref(institutions, row.get("institution"), where),
-                "role": _choice(row.get("role", "member"), SeatRole, where),
-                **term_lookup,
-            },
-            {
-                **term_values,
-                "person_th": row.get("person_th") or "",
-                "person_en": row.get("person_en") or "",
-            },
+            lookup,
+            values,
             (AuditVerb.SEAT_ADDED, AuditVerb.SEAT_CHANGED),
+            acting_user,
         )

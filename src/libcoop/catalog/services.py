@@ -133,6 +133,30 @@ def _join(
     return moving_ids
 
 
+def _joined(
+    record: BibRecord,
+    source: int,
+    target: Cluster,
+    moved: list[int],
+    *,
+    whole_cluster: bool,
+    acting_user: Actor,
+) -> Cluster:
+    """After a move or a merge: both clusters' display and search documents, one audit entry."""
+    index.refresh(refresh_clusters({source, target.pk}))
+    audit(
+        AuditVerb.CATALOG_CLUSTERS_MERGED,
+        target,
+        acting_user=acting_user,
+        institution_code=record.library.code,
+        merged_cluster=source,
+        records=moved,
+        whole_cluster=whole_cluster,
+    )
+    target.refresh_from_db()
+    return target
+
+
 @transaction.atomic
 def move_record(record: BibRecord, target: Cluster, *, acting_user: Actor) -> Cluster:
     """Move *record* alone into *target* (its library's own decision: "our copy is this work");
@@ -150,18 +174,7 @@ def move_record(record: BibRecord, target: Cluster, *, acting_user: Actor) -> Cl
     )
     moved = _join([record], source, target, acting_user=acting_user)
     _keep_apart(record, left, acting_user)
-    index.refresh(refresh_clusters({source, target.pk}))
-    audit(
-        AuditVerb.CATALOG_CLUSTERS_MERGED,
-        target,
-        acting_user=acting_user,
-        institution_code=record.library.code,
-        merged_cluster=source,
-        records=moved,
-        whole_cluster=False,
-    )
-    target.refresh_from_db()
-    return target
+    return _joined(record, source, target, moved, whole_cluster=False, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -183,15 +196,4 @@ def merge_clusters(record: BibRecord, target: Cluster, *, acting_user: Actor) ->
         ClusterMove(frozenset(r.library_id for r in moving)),
     )
     moved = _join(moving, source, target, acting_user=acting_user)
-    index.refresh(refresh_clusters({source, target.pk}))
-    audit(
-        AuditVerb.CATALOG_CLUSTERS_MERGED,
-        target,
-        acting_user=acting_user,
-        institution_code=record.library.code,
-        merged_cluster=source,
-        records=moved,
-        whole_cluster=True,
-    )
-    target.refresh_from_db()
-    return target
+    return _joined(record, source, target, moved, whole_cluster=True, acting_user=acting_user)

@@ -8,6 +8,7 @@ remove history from the database.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,7 +255,10 @@ def _load_networks(
     return networks, groups
 
 
-def _term_values(row: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _term_values(
+    row: dict[str, Any], where: str
+) -> tuple[PartialDate | None, PartialDate | None, dict[str, Any], dict[str, Any]]:
+    """The row's start and end, the lookup part (start) and the values part (the rest)."""
     start = _date(row.get("start"), f"{where}.start")
     end = _date(row.get("end"), f"{where}.end")
     if start and end and end.date < start.date:
@@ -265,7 +269,33 @@ def _term_values(row: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[
         "end": end.date if end else None,
         "end_precision": end.precision if end else "year",
     }
-    return lookup, values
+    return start, end, lookup, values
+
+
+def _load_term(
+    report: LoadReport,
+    kind: str,
+    model: type[Membership] | type[Seat],
+    row: dict[str, Any],
+    where: str,
+    lookup: dict[str, Any],
+    extra: dict[str, str],
+    add: Any,
+    verbs: tuple[AuditVerb, AuditVerb],
+    acting_user: Actor,
+) -> None:
+    """A new term (membership, seat) is added through its service, *add* (the service's rules
+    and audit entry, as the acting user); a known one is brought up to date (ends, notes)."""
+    start, end, term_lookup, term_values = _term_values(row, where)
+    lookup = {**lookup, **term_lookup}
+    if model.objects.filter(**lookup).exists():
+        _upsert(report, kind, model, lookup, {**term_values, **extra}, verbs, acting_user)
+        return
+    try:
+        add(start=start, end=end, acting_user=acting_user, **extra)
+    except ValidationError as exc:
+        raise RegistryFileError(f"{where}: {' '.join(exc.messages)}") from exc
+    report.created[kind] += 1
 
 
 def _load_memberships(
@@ -275,44 +305,20 @@ def _load_memberships(
     report: LoadReport,
     acting_user: Actor,
 ) -> None:
-    """A new membership is added through ``services.add_membership`` (its rules and its audit
-    entry, as the acting user); a known one is brought up to date (ends, notes)."""
     for i, row in enumerate(rows):
         where = f"memberships[{i}]"
-        term_lookup, term_values = _term_values(row, where)
-        lookup = {
-            "institution": _ref(institutions, row.get("institution"), where),
-            "network": _ref(networks, row.get("network"), where),
-            "role": _choice(row.get("role", "member"), MembershipRole, where),
-            **term_lookup,
-        }
-        values = {
-            **term_values,
-            "note_th": row.get("note_th") or "",
-            "note_en": row.get("note_en") or "",
-        }
-        if not Membership.objects.filter(**lookup).exists():
-            try:
-                services.add_membership(
-                    lookup["network"],
-                    lookup["institution"],
-                    role=lookup["role"],
-                    start=_date(row.get("start"), f"{where}.start"),
-                    end=_date(row.get("end"), f"{where}.end"),
-                    note_th=values["note_th"],
-                    note_en=values["note_en"],
-                    acting_user=acting_user,
-                )
-            except ValidationError as exc:
-                raise RegistryFileError(f"{where}: {' '.join(exc.messages)}") from exc
-            report.created["membership"] += 1
-            continue
-        _upsert(
+        institution = _ref(institutions, row.get("institution"), where)
+        network = _ref(networks, row.get("network"), where)
+        role = _choice(row.get("role", "member"), MembershipRole, where)
+        _load_term(
             report,
             "membership",
             Membership,
-            lookup,
-            values,
+            row,
+            where,
+            {"institution": institution, "network": network, "role": role},
+            {"note_th": row.get("note_th") or "", "note_en": row.get("note_en") or ""},
+            functools.partial(services.add_membership, network, institution, role=role),
             (AuditVerb.MEMBERSHIP_ADDED, AuditVerb.MEMBERSHIP_CHANGED),
             acting_user,
         )
@@ -325,43 +331,20 @@ def _load_seats(
     report: LoadReport,
     acting_user: Actor,
 ) -> None:
-    """A new seat is added through ``services.add_seat``; a known one is brought up to date."""
     for i, row in enumerate(rows):
         where = f"seats[{i}]"
-        term_lookup, term_values = _term_values(row, where)
-        lookup = {
-            "working_group": _ref(groups, row.get("working_group"), where),
-            "institution": _ref(institutions, row.get("institution"), where),
-            "role": _choice(row.get("role", "member"), SeatRole, where),
-            **term_lookup,
-        }
-        values = {
-            **term_values,
-            "person_th": row.get("person_th") or "",
-            "person_en": row.get("person_en") or "",
-        }
-        if not Seat.objects.filter(**lookup).exists():
-            try:
-                services.add_seat(
-                    lookup["working_group"],
-                    lookup["institution"],
-                    role=lookup["role"],
-                    start=_date(row.get("start"), f"{where}.start"),
-                    end=_date(row.get("end"), f"{where}.end"),
-                    person_th=values["person_th"],
-                    person_en=values["person_en"],
-                    acting_user=acting_user,
-                )
-            except ValidationError as exc:
-                raise RegistryFileError(f"{where}: {' '.join(exc.messages)}") from exc
-            report.created["seat"] += 1
-            continue
-        _upsert(
+        group = _ref(groups, row.get("working_group"), where)
+        institution = _ref(institutions, row.get("institution"), where)
+        role = _choice(row.get("role", "member"), SeatRole, where)
+        _load_term(
             report,
             "seat",
             Seat,
-            lookup,
-            values,
+            row,
+            where,
+            {"working_group": group, "institution": institution, "role": role},
+            {"person_th": row.get("person_th") or "", "person_en": row.get("person_en") or ""},
+            functools.partial(services.add_seat, group, institution, role=role),
             (AuditVerb.SEAT_ADDED, AuditVerb.SEAT_CHANGED),
             acting_user,
         )

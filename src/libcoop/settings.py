@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "libcoop.outreach",
     "libcoop.greenlib",
     "libcoop.ill",
+    "libcoop.repository",
     "django_tasks_db",
     "libcoop.ops",
 ]

@@ -13,8 +13,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +22,6 @@ from libcoop.catalog.models import BibRecord, ImportJob
 from libcoop.network.abilities import can, profile_of
 from libcoop.network.models import Institution
 
-# The JSON text of a flag entry, the same on SQLite (json.dumps) and PostgreSQL (jsonb).
-FLAG_MARK = '"repaired":'
 PAGE_SIZE = 100
 
 REPAIR_LABELS = {
@@ -39,9 +36,7 @@ REPAIR_LABELS = {
 
 def flagged(records: QuerySet[BibRecord]) -> QuerySet[BibRecord]:
     """The records among *records* flagged by a salvage."""
-    return records.alias(warnings_text=Cast("warnings", TextField())).filter(
-        warnings_text__contains=FLAG_MARK
-    )
+    return records.filter(flagged=True)
 
 
 def flagged_count(job: ImportJob) -> int:

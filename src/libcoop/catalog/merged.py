@@ -9,6 +9,7 @@ from typing import Any
 
 from libcoop.catalog import bulk
 from libcoop.catalog.models import BibRecord, Cluster
+from libcoop.catalog.works import work_key
 from libcoop.network.models import Institution
 
 RECORD_FIELDS = (
@@ -26,6 +27,9 @@ RECORD_FIELDS = (
     "issns",
     "subjects",
     "field_count",
+    "title_key",
+    "author_key",
+    "other_ids",  # JSON text: decoded only for the base record (its work key's names)
 )
 SUBJECT_LIMIT = 30
 _COLUMNS = ", ".join("i.code" if f == "library__code" else f"r.{f}" for f in RECORD_FIELDS)
@@ -46,6 +50,7 @@ DISPLAY_FIELDS = [
     "record_count",
     "library_count",
     "merged",
+    "work_key",
     "updated",
 ]
 
@@ -67,6 +72,7 @@ class ClusterDisplay:
     record_count: int = 0
     library_count: int = 0
     merged: dict[str, Any] = field(default_factory=dict)
+    work_key: str = ""
 
     @property
     def pk(self) -> int:
@@ -97,6 +103,9 @@ def merge(cluster: Cluster | ClusterDisplay, rows: list[dict[str, Any]]) -> None
     cluster.language = best["language"] or ""
     isbns = sorted({i for r in rows for i in r["isbns"]})
     cluster.isbn = isbns[0] if isbns else ""
+    # Names and publisher are read from other_ids only when the record has no main entry.
+    names = () if best["author_key"] else bulk.from_json(best["other_ids"]) or ()
+    cluster.work_key = work_key(best["title_key"], best["author_key"], names)
     cluster.record_count = len(rows)
     cluster.library_count = len({r["library_id"] for r in rows})
     subjects: list[str] = []
@@ -160,6 +169,7 @@ def refresh_clusters(cluster_ids: Iterable[int]) -> list[ClusterDisplay]:
             c.record_count,
             c.library_count,
             bulk.to_json(c.merged),
+            c.work_key,
             now,
         )
 

@@ -80,10 +80,11 @@ class ImportProblem(models.Model):
 
 
 class Cluster(models.Model):
-    """One work in the union catalog: the member records that describe the same edition.
+    """One edition in the union catalog: the member records that describe it.
 
-    The display fields are merged from the member records (``clustering.refresh_cluster``);
-    ``updated`` is the datestamp the OAI-PMH provider reports.
+    The display fields are merged from the member records (``merged.refresh_clusters``);
+    ``updated`` is the datestamp the OAI-PMH provider reports.  Clusters sharing a
+    ``work_key`` are the editions of one work (``works``); their holdings stay apart.
     """
 
     created = models.DateTimeField(auto_now_add=True)
@@ -99,6 +100,12 @@ class Cluster(models.Model):
     record_count = models.IntegerField(default=0)
     library_count = models.IntegerField(default=0, db_index=True)
     merged = models.JSONField(default=dict, blank=True)
+    work_key = models.CharField(
+        max_length=400,
+        blank=True,
+        db_index=True,
+        help_text=_("normalised title and main author: clusters sharing it are one work"),
+    )
 
     class Meta:
         verbose_name = _("cluster")
@@ -127,6 +134,9 @@ class BibRecord(models.Model):
     checksum = models.CharField(max_length=64)
     marc = models.JSONField(help_text=_("parsed record, MARC-in-JSON, UTF-8"))
     warnings = models.JSONField(default=list, blank=True)
+    flagged = models.BooleanField(
+        default=False, help_text=_("salvaged: damage replaced, for the library to fix")
+    )
     cluster = models.ForeignKey(
         Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
     )
@@ -155,7 +165,15 @@ class BibRecord(models.Model):
         ]
         # Covering for search: a page's facets and "held by" read (cluster, library, active)
         # of its candidates from the index alone.
-        indexes = [models.Index(fields=["cluster", "library", "active"])]
+        indexes = [
+            models.Index(fields=["cluster", "library", "active"]),
+            # The library's "needs attention" list: only flagged rows are in this index.
+            models.Index(
+                fields=["library", "local_id"],
+                condition=models.Q(flagged=True),
+                name="catalog_record_flagged",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.library.code}:{self.local_id}"

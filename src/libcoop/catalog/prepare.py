@@ -44,6 +44,7 @@ RECORD_COLUMNS = (
     "checksum",
     "marc",
     "warnings",
+    "flagged",
     "format",
     "language",
     "title",
@@ -131,6 +132,7 @@ def record_fields(item: ParsedRecord, facts: BibFacts, checksum: str) -> dict[st
         # A salvaged record's repairs come first, as {"repaired": reason, "detail": ...}:
         # they flag it for its library (``catalog.attention``); plain strings are notes.
         "warnings": [r.as_json() for r in item.repairs] + list(item.warnings),
+        "flagged": bool(item.repairs),  # the attention list's indexed column
         "format": facts.format,
         "language": (facts.language or "")[:3],
         "title": facts.title,

@@ -82,6 +82,21 @@ class AuditVerb(models.TextChoices):
     ILL_POLICY_CHANGED = "ill.policy.changed", _("Lending policy changed")
     ILL_AGENCY_CHANGED = "ill.agency.changed", _("Interlibrary loan agency changed")
     ILL_DUE_DATE_CORRECTED = "ill.due_date.corrected", _("Loan due date corrected")
+    # digital collection (repository)
+    REPO_ITEM_DEPOSITED = "repository.item.deposited", _("Item deposited in the collection")
+    REPO_ITEM_CHANGED = "repository.item.changed", _("Collection item's metadata changed")
+    REPO_ITEM_ACCESS_CHANGED = (
+        "repository.item.access_changed",
+        _("Collection item's access changed"),
+    )
+    REPO_ITEM_SUBMITTED = "repository.item.submitted", _("Collection item submitted for review")
+    REPO_ITEM_APPROVED = "repository.item.approved", _("Collection item approved")
+    REPO_ITEM_PUBLISHED = "repository.item.published", _("Collection item published")
+    REPO_ITEM_RETURNED = "repository.item.returned", _("Collection item returned to draft")
+    REPO_ITEM_WITHDRAWN = "repository.item.withdrawn", _("Collection item withdrawn")
+    REPO_FILE_ADDED = "repository.file.added", _("File added to a collection item")
+    REPO_FILE_REMOVED = "repository.file.removed", _("File removed from a collection item")
+    REPO_BATCH_IMPORTED = "repository.batch.imported", _("Batch deposit into the collection")
 
 
 class AuditEvent(models.Model):

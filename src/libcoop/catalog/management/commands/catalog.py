@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from libcoop.catalog import index
+from libcoop.catalog import attention, index
 from libcoop.catalog.export import export
 from libcoop.catalog.ingest import import_deletes, import_file
-from libcoop.catalog.models import BibRecord
+from libcoop.catalog.models import BibRecord, ImportJob
 from libcoop.catalog.uploads import sweep_uploads
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import Institution
@@ -29,6 +32,7 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="import an ISO 2709 or MARCXML file")
         imp.add_argument("path", nargs="+")
         imp.add_argument("--library", required=True, help="institution code, e.g. MFU-LIB")
+        imp.add_argument("--lang", choices=("th", "en"), default="en", help="report language")
         dele = sub.add_parser("deletes", help="withdraw the 001s listed in a file")
         dele.add_argument("path")
         dele.add_argument("--library", required=True)
@@ -82,15 +86,46 @@ class Command(BaseCommand):
             if not Path(path).is_file():
                 raise CommandError(f"No such file: {path}")
             job = import_file(path, library, acting_user=SYSTEM)
-            self.stdout.write(
-                f"{path}: {job.added} added, {job.updated} updated, {job.unchanged} unchanged, "
-                f"{job.deleted} deleted, {job.rejected} rejected (job {job.pk})"
-            )
+            with translation.override(options["lang"]):
+                self._report_import(path, job)
             for p in job.problems.all()[:50]:
                 self.stdout.write(
                     f"  record {p.position} at {p.offset} [{p.local_id or '-'}]: "
                     f"{p.reason}: {p.message}"
                 )
+
+    def _report_import(self, path: str, job: ImportJob) -> None:
+        """The job's counts, its flagged (salvaged) records, in the chosen language."""
+        self.stdout.write(
+            _(
+                "{path}: {added} added, {updated} updated, {unchanged} unchanged, "
+                "{deleted} deleted, {rejected} rejected (job {job})"
+            ).format(
+                path=path,
+                added=job.added,
+                updated=job.updated,
+                unchanged=job.unchanged,
+                deleted=job.deleted,
+                rejected=job.rejected,
+                job=job.pk,
+            )
+        )
+        flagged = attention.flagged_count(job)
+        if not flagged:
+            return
+        self.stdout.write(
+            ngettext(
+                "{count} record loaded with local damage repaired: it needs attention "
+                "(/catalog/attention/)",
+                "{count} records loaded with local damage repaired: they need attention "
+                "(/catalog/attention/)",
+                flagged,
+            ).format(count=flagged)
+        )
+        records = attention.flagged(BibRecord.objects.filter(job=job)).order_by("local_id")
+        for record in records[:50]:
+            labels = "; ".join(str(r["label"]) for r in attention.repairs_of(record))
+            self.stdout.write(f"  [{record.local_id}] {labels}")
 
     def do_deletes(self, options: dict[str, Any]) -> None:
         job = import_deletes(options["path"], self._library(options["library"]), acting_user=SYSTEM)

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from libcoop.catalog import works
+from libcoop.catalog.attention import flagged_count
 from libcoop.catalog.models import BibRecord, Cluster, ImportJob
 from libcoop.catalog.search import FIELDS, search
 from libcoop.catalog.services import merge_clusters, move_record, split_record
@@ -31,6 +33,7 @@ class HitOut(Schema):
     score: float
     word_hit: bool
     local_ids: dict[str, list[str]]
+    other_editions: int = Field(0, description="other clusters (editions) of the same work")
 
 
 class SearchOut(Schema):
@@ -48,6 +51,15 @@ class RecordOut(Schema):
     holdings: list[dict[str, str]]
 
 
+class EditionOut(Schema):
+    id: int
+    title: str
+    year: int | None
+    format: str
+    language: str
+    library_count: int
+
+
 class ClusterOut(Schema):
     id: int
     active: bool
@@ -59,6 +71,13 @@ class ClusterOut(Schema):
     library_count: int
     isbns: list[str]
     records: list[RecordOut]
+    work_key: str = Field(
+        description="normalised title and main author; clusters sharing it are one work"
+    )
+    other_editions: list[EditionOut] = Field(
+        description=f"the work's other active clusters (newest first, at most "
+        f"{works.EDITIONS_SHOWN}); their holdings are their own"
+    )
 
 
 class ProblemOut(Schema):
@@ -79,6 +98,9 @@ class JobOut(Schema):
     unchanged: int
     deleted: int
     rejected: int
+    flagged: int = Field(
+        description="records loaded with local damage repaired, listed for the library to fix"
+    )
     problems: list[ProblemOut]
 
 
@@ -111,11 +133,14 @@ def search_endpoint(
         if v not in (None, "")
     }
     result = search(q, field=field, filters=filters, sort=sort, page=page)
+    editions = works.other_edition_counts(h.cluster_id for h in result.hits)
     return {
         "query": result.query,
         "total": result.total,
         "page": result.page,
-        "hits": [h.as_json() for h in result.hits],
+        "hits": [
+            {**h.as_json(), "other_editions": editions.get(h.cluster_id, 0)} for h in result.hits
+        ],
         "facets": result.facets,
     }
 
@@ -139,6 +164,12 @@ def cluster_endpoint(request: HttpRequest, pk: int) -> Any:
         "language": cluster.language,
         "library_count": cluster.library_count,
         "isbns": cluster.merged.get("isbns", []),
+        "work_key": cluster.work_key,
+        "other_editions": list(
+            works.other_editions(cluster).values(
+                "id", "title", "year", "format", "language", "library_count"
+            )[: works.EDITIONS_SHOWN]
+        ),
         "records": [
             {
                 "library": r.library.code,
@@ -164,6 +195,7 @@ def _job_out(job: ImportJob) -> dict[str, Any]:
         "unchanged": job.unchanged,
         "deleted": job.deleted,
         "rejected": job.rejected,
+        "flagged": flagged_count(job),
         "problems": list(
             job.problems.values("position", "offset", "local_id", "reason", "message")[:1000]
         ),

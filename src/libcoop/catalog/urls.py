@@ -7,6 +7,7 @@ app_name = "catalog"
 urlpatterns = [
     path("catalog/", views.search_page, name="search"),
     path("catalog/clusters/<id:pk>/", views.cluster_page, name="cluster"),
+    path("catalog/clusters/<id:pk>/editions/", views.editions_page, name="editions"),
     path("catalog/records/<id:pk>/", views.record_page, name="record"),
     path("catalog/records/<id:pk>/split/", views.split, name="split"),
     path("catalog/records/<id:pk>/move/", views.move, name="move"),

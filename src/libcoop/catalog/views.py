@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from libcoop.catalog import services
+from libcoop.catalog import services, works
 from libcoop.catalog.abilities import ClusterMove
 from libcoop.catalog.export import record_from_json
 from libcoop.catalog.forms import ImportForm, MergeForm
@@ -26,6 +26,7 @@ FILTERS = ("library", "format", "language", "year_from", "year_to", "network")
 YEAR_RE = re.compile(r"[0-9]{1,4}")
 PAGE_RE = re.compile(r"[0-9]{1,7}")
 MAX_PAGE = 1_000_000
+OTHER_EDITIONS_SHOWN = 5  # on a cluster's page; the rest on the work's editions page
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -45,10 +46,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     result = (
         search(q, field=field, filters=filters, sort=sort, page=page) if (q or filters) else None
     )
+    editions = works.other_edition_counts(h.cluster_id for h in result.hits) if result else {}
     return render(
         request,
         "catalog/search.html",
-        {"q": q, "field": field or "", "filters": filters, "sort": sort, "result": result},
+        {
+            "q": q,
+            "field": field or "",
+            "filters": filters,
+            "sort": sort,
+            "result": result,
+            "editions": editions,
+        },
     )
 
 
@@ -74,16 +83,34 @@ def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
         "catalog.merge_clusters",
         ClusterMove(frozenset(r.library_id for r in records)),
     )
+    others = works.other_editions(cluster)
     return render(
         request,
         "catalog/cluster.html",
         {
             "cluster": cluster,
+            "other_editions": list(others[:OTHER_EDITIONS_SHOWN]),
+            "other_count": others.count(),
             "records": records,
             "curatable": curatable,
             "mergeable": mergeable,
             "multi": len(records) > 1,
             "merge_form": MergeForm(),
+        },
+    )
+
+
+def editions_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every edition (cluster) of the work *pk* belongs to, each with its own holdings."""
+    cluster = get_object_or_404(Cluster, pk=pk)
+    editions = works.editions_of(cluster)
+    return render(
+        request,
+        "catalog/editions.html",
+        {
+            "cluster": cluster,
+            "editions": list(editions[: works.EDITIONS_SHOWN]),
+            "total": editions.count(),
         },
     )
 

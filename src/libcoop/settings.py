@@ -161,6 +161,34 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
+# The digital collection's files (repository.storage), content-addressed by SHA-256: under
+# var/repository by default, or in an S3-compatible bucket when LIBCOOP_REPOSITORY_S3_BUCKET is
+# set (django-storages; the endpoint, keys and region from the variables below, the bucket
+# private: files are served through LibCoop's access rule, never by a public URL).
+LIBCOOP_REPOSITORY_MAX_BYTES = int(
+    os.environ.get("LIBCOOP_REPOSITORY_MAX_BYTES", str(200 * 1024 * 1024))
+)
+if os.environ.get("LIBCOOP_REPOSITORY_S3_BUCKET"):
+    STORAGES["repository"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["LIBCOOP_REPOSITORY_S3_BUCKET"],
+            "endpoint_url": os.environ.get("LIBCOOP_REPOSITORY_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("LIBCOOP_REPOSITORY_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("LIBCOOP_REPOSITORY_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("LIBCOOP_REPOSITORY_S3_REGION") or None,
+            "location": os.environ.get("LIBCOOP_REPOSITORY_S3_PREFIX", "repository"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    STORAGES["repository"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "repository")},
+    }
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

@@ -145,6 +145,7 @@ APP_ABILITY_MODULES: Final = (
     "libcoop.greenlib.abilities",
     "libcoop.ops.abilities",
     "libcoop.ill.abilities",
+    "libcoop.repository.abilities",
 )
 _TABLE: dict[str, Callable[[Actor, Any], bool]] | None = None
 

@@ -91,6 +91,11 @@ def _active_networks(institution_id: int, on: datetime.date) -> set[int]:
     )
 
 
+def active_networks(institution_id: int, on: datetime.date) -> set[int]:
+    """The networks *institution_id* is an active member of on *on* (ids)."""
+    return _active_networks(institution_id, on)
+
+
 def _in_network_of(user: Actor, item: Item, on: datetime.date) -> bool:
     profile = profile_of(user)
     if profile is None:

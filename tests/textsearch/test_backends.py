@@ -386,6 +386,39 @@ def test_install_from_a_schema_editor(transactional_db: None) -> None:
             backend.install(editor)
 
 
+def test_two_indexes_side_by_side(search_backend: SQLiteFTS5Backend | PostgresBackend) -> None:
+    """A second index (another name: other tables) beside the catalog's; neither sees the
+    other's documents, and the default name is still the catalog's textsearch_* tables."""
+    conn = search_backend.connection
+    kind = search_backend.vendor
+    cls = type(search_backend)
+    catalog = search_backend
+    other = cls(conn, name="repository_search_t")
+    assert backend_for(conn, name="repository_search_t").name == "repository_search_t"
+    assert catalog.name == "textsearch"
+    for backend in (catalog, other):
+        backend.uninstall()
+        backend.install()
+    catalog.index([Doc(1, "วรรณคดีไทย"), Doc(2, "ห้องสมุด")])
+    other.index([Doc(1, "สมุนไพรไทย", identifiers=("X-1",)), Doc(3, "ห้องสมุดสีเขียว")])
+    assert ids(catalog.search("วรรณคดี")) == [1]
+    assert ids(other.search("วรรณคดี")) == []
+    assert ids(other.search("สมุนไพร")) == [1]
+    assert ids(catalog.search("สมุนไพร")) == []
+    assert ids(other.search("ห้องสมุด")) == [3]
+    assert ids(other.search("X-1", field="identifier")) == [1]
+    other.delete([1])
+    other.clear()
+    assert ids(catalog.search("ห้องสมุด")) == [2]
+    other.uninstall()
+    assert ids(catalog.search("ห้องสมุด")) == [2]
+    if kind == "sqlite":
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "textsearch_fts" in tables and "repository_search_t_fts" not in tables
+    with pytest.raises(ValueError, match="not a search index name"):
+        cls(conn, name="x; DROP TABLE textsearch_document")
+
+
 # --- both back ends, same data, same results -------------------------------------------------
 
 CORPUS = [

@@ -14,6 +14,11 @@ In the catalog app's migration::
         backend_for(schema_editor.connection).uninstall(schema_editor)
 
     migrations.RunPython(install_search, uninstall_search)
+
+Several indexes can live side by side in one database: ``backend_for(connection,
+name="repository_search")`` works on tables named ``repository_search_document``, ... where
+the catalog's default index ``textsearch`` has ``textsearch_document``, ...  Everything else
+(analysis, matching, ranking) is the same for every index.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from libcoop.textsearch.backends.base import (
+    DEFAULT_INDEX,
     FIELDS,
     SEARCH_FIELDS,
     Hit,
@@ -32,6 +38,7 @@ from libcoop.textsearch.backends.postgres import PostgresBackend
 from libcoop.textsearch.backends.sqlite_fts5 import SQLiteFTS5Backend
 
 __all__ = [
+    "DEFAULT_INDEX",
     "FIELDS",
     "SEARCH_FIELDS",
     "Hit",
@@ -43,11 +50,12 @@ __all__ = [
 ]
 
 
-def backend_for(connection: Any = None) -> SearchBackend:
+def backend_for(connection: Any = None, *, name: str = DEFAULT_INDEX) -> SearchBackend:
     """The back end for ``connection`` (default: ``django.db.connection``) by its vendor.
 
     ``connection`` may be a Django connection, a migration's schema editor, or a DB-API
-    connection (``sqlite3.Connection``, ``psycopg.Connection``).
+    connection (``sqlite3.Connection``, ``psycopg.Connection``).  ``name`` picks the index
+    (its tables): the catalog's ``textsearch`` by default.
     """
     if connection is None:
         from django.db import connection as default_connection
@@ -55,7 +63,7 @@ def backend_for(connection: Any = None) -> SearchBackend:
         connection = default_connection
     vendor = vendor_of(connection)
     if vendor == "sqlite":
-        return SQLiteFTS5Backend(connection)
+        return SQLiteFTS5Backend(connection, name=name)
     if vendor == "postgresql":
-        return PostgresBackend(connection)
+        return PostgresBackend(connection, name=name)
     raise NotImplementedError(f"no text search back end for database vendor {vendor!r}")

@@ -45,6 +45,7 @@ Large result sets
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,6 +60,17 @@ IDENTIFIER_SCORE = 2_000_000.0
 SEARCH_FIELDS = (*FIELDS, "identifier")
 DEFAULT_CANDIDATE_CAP = 2000
 BATCH_SIZE = 1000
+# An index is a set of tables named after it: ``textsearch`` (the catalog's: textsearch_document,
+# ...) unless a caller names another one, e.g. the digital collection's ``repository_search``.
+DEFAULT_INDEX = "textsearch"
+_INDEX_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def check_index_name(name: str) -> str:
+    """``name`` if it can name an index's tables (lower-case letters, digits, underscores)."""
+    if not _INDEX_NAME.fullmatch(name):
+        raise ValueError(f"not a search index name: {name!r} (use [a-z][a-z0-9_]*, 40 at most)")
+    return name
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ from typing import Any, Literal
 from libcoop.textsearch.backends.analysis import QueryTerm, analyse_query
 from libcoop.textsearch.backends.base import (
     DEFAULT_CANDIDATE_CAP,
+    DEFAULT_INDEX,
     IDENTIFIER_SCORE,
     Hit,
     check_field,
+    check_index_name,
     hit_score,
     raw_connection,
     scope_of,
@@ -36,11 +38,20 @@ class SQLBackend:
     install_statements: tuple[str, ...] = ()  # the back end's tables, indexes and triggers
     uninstall_statements: tuple[str, ...] = ()
 
-    def __init__(self, connection: Any, *, candidate_cap: int = DEFAULT_CANDIDATE_CAP) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        candidate_cap: int = DEFAULT_CANDIDATE_CAP,
+        name: str = DEFAULT_INDEX,
+    ) -> None:
         """``connection``: a Django connection (resolved at each call, so reconnecting is
         fine), a migration's schema editor, or a DB-API connection (``sqlite3``, ``psycopg``).
+        ``name``: the index, i.e. which tables (``{name}_document``, ...): the catalog's
+        ``textsearch`` by default; indexes of different names live side by side.
         """
         self.connection = connection
+        self.name = check_index_name(name)
         self.candidate_cap = candidate_cap
         self.last_candidate_paths: list[tuple[str, str]] = []  # (stage, plan) of last search
         self._lengths: dict[int, int] = {}  # title lengths a back end read with candidates

@@ -1,6 +1,7 @@
 """PostgreSQL full-text back end: one ``tsvector`` per document, one GIN index.
 
-Tables:
+Tables (of the catalog's index, ``textsearch``; another index ``name`` has the same tables
+named ``{name}_document`` and ``{name}_identifier``):
 
 - ``textsearch_document`` (doc_id bigint primary key, terms tsvector, title_len integer) with
   a GIN index on ``terms``;
@@ -52,7 +53,13 @@ from libcoop.textsearch.backends.analysis import (
     analyse_document,
     layout,
 )
-from libcoop.textsearch.backends.base import BATCH_SIZE, SearchDocument, score_levels
+from libcoop.textsearch.backends.base import (
+    BATCH_SIZE,
+    DEFAULT_CANDIDATE_CAP,
+    DEFAULT_INDEX,
+    SearchDocument,
+    score_levels,
+)
 from libcoop.textsearch.backends.common import ScoreRow, SQLBackend, Stage
 
 WEIGHTS = "ABCD"  # title, author, subject, text
@@ -64,43 +71,56 @@ WALK_MARGIN = 1.2  # walk if the walk should find 1.2 x cap matches: a share of 
 PROBE_ROWS = 2000  # documents counted to measure that share
 FREQUENCY_TTL = 300.0  # seconds to trust the lexeme frequencies read from pg_stats
 
-# (host, port, dbname) -> (monotonic time read, lexeme -> share of documents)
-_FREQUENCIES: dict[tuple[str, int, str], tuple[float, dict[str, float]]] = {}
+# (host, port, dbname, table) -> (monotonic time read, lexeme -> share of documents)
+_FREQUENCIES: dict[tuple[str, int, str, str], tuple[float, dict[str, float]]] = {}
 
-_INSTALL = (
-    # toast_tuple_target: keep tsvectors (typically 1-3 KB) in the row, uncompressed - a walk
-    # or the ranking reads them several times per row; measured 3x faster than compressed.
-    """CREATE TABLE IF NOT EXISTS textsearch_document (
+
+def statements(name: str) -> dict[str, Any]:
+    """The SQL of index ``name``: tables ``{name}_document`` and ``{name}_identifier``
+    (``textsearch`` for the catalog's)."""
+    doc, ident = f"{name}_document", f"{name}_identifier"
+    install = (
+        # toast_tuple_target: keep tsvectors (typically 1-3 KB) in the row, uncompressed - a
+        # walk or the ranking reads them several times per row; measured 3x faster than
+        # compressed.
+        f"""CREATE TABLE IF NOT EXISTS {doc} (
         doc_id bigint PRIMARY KEY,
         terms tsvector NOT NULL,
         title_len integer NOT NULL DEFAULT 0
     ) WITH (toast_tuple_target = 8160)""",
-    """CREATE INDEX IF NOT EXISTS textsearch_document_terms
-        ON textsearch_document USING gin (terms)""",
-    """CREATE TABLE IF NOT EXISTS textsearch_identifier (
+        f"CREATE INDEX IF NOT EXISTS {doc}_terms ON {doc} USING gin (terms)",
+        f"""CREATE TABLE IF NOT EXISTS {ident} (
         identifier text NOT NULL,
         doc_id bigint NOT NULL,
         PRIMARY KEY (identifier, doc_id)
     )""",
-    "CREATE INDEX IF NOT EXISTS textsearch_identifier_doc ON textsearch_identifier (doc_id)",
-)
-_UNINSTALL = (
-    "DROP TABLE IF EXISTS textsearch_identifier",
-    "DROP TABLE IF EXISTS textsearch_document",
-)
-# One statement per batch: the rows arrive as three arrays.
-_UPSERT = """
-    INSERT INTO textsearch_document (doc_id, terms, title_len)
+        f"CREATE INDEX IF NOT EXISTS {ident}_doc ON {ident} (doc_id)",
+    )
+    uninstall = (f"DROP TABLE IF EXISTS {ident}", f"DROP TABLE IF EXISTS {doc}")
+    # One statement per batch: the rows arrive as three arrays.
+    upsert = f"""
+    INSERT INTO {doc} (doc_id, terms, title_len)
     SELECT v.doc_id, v.terms::tsvector, v.title_len
     FROM unnest(%s::bigint[], %s::text[], %s::integer[]) AS v(doc_id, terms, title_len)
     ON CONFLICT (doc_id) DO UPDATE SET terms = EXCLUDED.terms, title_len = EXCLUDED.title_len
-    WHERE textsearch_document.terms IS DISTINCT FROM EXCLUDED.terms
-       OR textsearch_document.title_len IS DISTINCT FROM EXCLUDED.title_len
-"""
-_INSERT_IDENTIFIERS = """
-    INSERT INTO textsearch_identifier (identifier, doc_id)
+    WHERE {doc}.terms IS DISTINCT FROM EXCLUDED.terms
+       OR {doc}.title_len IS DISTINCT FROM EXCLUDED.title_len
+"""  # noqa: S608 - constant names only
+    insert_identifiers = f"""
+    INSERT INTO {ident} (identifier, doc_id)
     SELECT * FROM unnest(%s::text[], %s::bigint[]) ON CONFLICT DO NOTHING
-"""
+"""  # noqa: S608 - constant names only
+    return {
+        "install": install,
+        "uninstall": uninstall,
+        "upsert": upsert,
+        "insert_identifiers": insert_identifiers,
+    }
+
+
+_DEFAULT = statements(DEFAULT_INDEX)
+_INSTALL: tuple[str, ...] = _DEFAULT["install"]
+_UNINSTALL: tuple[str, ...] = _DEFAULT["uninstall"]
 
 
 def _batches(items: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
@@ -150,8 +170,19 @@ class PostgresBackend(SQLBackend):
     vendor = "postgresql"
     _dense_memo: tuple[tuple[str, int] | None, bool] = (None, False)
 
-    install_statements = _INSTALL
-    uninstall_statements = _UNINSTALL
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        candidate_cap: int = DEFAULT_CANDIDATE_CAP,
+        name: str = DEFAULT_INDEX,
+    ) -> None:
+        super().__init__(connection, candidate_cap=candidate_cap, name=name)
+        self._sql = statements(self.name)
+        self.install_statements = self._sql["install"]
+        self.uninstall_statements = self._sql["uninstall"]
+        self._doc = f"{self.name}_document"
+        self._ident = f"{self.name}_identifier"
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
         with self._cursor() as cursor:
@@ -160,7 +191,7 @@ class PostgresBackend(SQLBackend):
                 latest = {doc.doc_id: doc for doc in batch}
                 analysed = [analyse_document(doc) for doc in latest.values()]
                 cursor.execute(
-                    _UPSERT,
+                    self._sql["upsert"],
                     (
                         [a.doc_id for a in analysed],
                         [tsvector_literal(a) for a in analysed],
@@ -169,13 +200,13 @@ class PostgresBackend(SQLBackend):
                     prepare=False,
                 )
                 cursor.execute(
-                    "DELETE FROM textsearch_identifier WHERE doc_id = ANY(%s)",
+                    f"DELETE FROM {self._ident} WHERE doc_id = ANY(%s)",  # noqa: S608
                     ([a.doc_id for a in analysed],),
                 )
                 idents = [(ident, a.doc_id) for a in analysed for ident in a.identifiers]
                 if idents:
                     cursor.execute(
-                        _INSERT_IDENTIFIERS,
+                        self._sql["insert_identifiers"],
                         ([i for i, _ in idents], [d for _, d in idents]),
                         prepare=False,
                     )
@@ -184,19 +215,19 @@ class PostgresBackend(SQLBackend):
         with self._cursor() as cursor:
             for batch in _batches(doc_ids):
                 ids = [int(doc_id) for doc_id in batch]
-                cursor.execute("DELETE FROM textsearch_document WHERE doc_id = ANY(%s)", (ids,))
-                cursor.execute("DELETE FROM textsearch_identifier WHERE doc_id = ANY(%s)", (ids,))
+                for table in (self._doc, self._ident):
+                    cursor.execute(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (ids,))  # noqa: S608
 
     def clear(self) -> None:
         """Empty the index (DELETE, not TRUNCATE: searches keep running until commit)."""
         with self._cursor() as cursor:
-            cursor.execute("DELETE FROM textsearch_document")
-            cursor.execute("DELETE FROM textsearch_identifier")
+            cursor.execute(f"DELETE FROM {self._doc}")  # noqa: S608 - constant names only
+            cursor.execute(f"DELETE FROM {self._ident}")  # noqa: S608
 
     def _identifier_ids(self, identifier: str, limit: int) -> list[int]:
         with self._cursor() as cursor:
             cursor.execute(
-                "SELECT doc_id FROM textsearch_identifier WHERE identifier = %s"
+                f"SELECT doc_id FROM {self._ident} WHERE identifier = %s"  # noqa: S608
                 " ORDER BY doc_id LIMIT %s",
                 (identifier, limit),
             )
@@ -234,8 +265,8 @@ class PostgresBackend(SQLBackend):
             if stage != "words_or_grams" and self._words_are_dense(cursor, terms, scope, cap):
                 factor = FIRST_FIELD_WALK_FACTOR if stage == "first_field" else WALK_FACTOR
                 cursor.execute(
-                    "SELECT doc_id, title_len FROM (SELECT doc_id, terms, title_len"
-                    " FROM textsearch_document ORDER BY doc_id LIMIT %s) AS head"
+                    "SELECT doc_id, title_len FROM (SELECT doc_id, terms, title_len"  # noqa: S608
+                    f" FROM {self._doc} ORDER BY doc_id LIMIT %s) AS head"
                     " WHERE terms @@ %s::tsquery LIMIT %s",
                     (factor * cap, query, cap),
                     prepare=False,
@@ -250,8 +281,8 @@ class PostgresBackend(SQLBackend):
             # rare matches); the first ``cap`` matches by doc_id are taken from all of them,
             # as FTS5 and the walk take them, whatever the rows' physical order.
             cursor.execute(
-                "SELECT doc_id, title_len FROM (SELECT doc_id, title_len"
-                " FROM textsearch_document WHERE terms @@ (SELECT %s::tsquery) OFFSET 0)"
+                "SELECT doc_id, title_len FROM (SELECT doc_id, title_len"  # noqa: S608
+                f" FROM {self._doc} WHERE terms @@ (SELECT %s::tsquery) OFFSET 0)"
                 " AS matches ORDER BY doc_id LIMIT %s",
                 (query, cap),
                 prepare=False,
@@ -283,8 +314,8 @@ class PostgresBackend(SQLBackend):
         dense = False
         if bound * WALK_FACTOR >= WALK_MARGIN:
             cursor.execute(
-                "SELECT count(*) FILTER (WHERE terms @@ %s::tsquery), count(*) FROM"
-                " (SELECT terms FROM textsearch_document ORDER BY doc_id LIMIT %s) AS head",
+                "SELECT count(*) FILTER (WHERE terms @@ %s::tsquery), count(*) FROM"  # noqa: S608
+                f" (SELECT terms FROM {self._doc} ORDER BY doc_id LIMIT %s) AS head",
                 (query, PROBE_ROWS),
                 prepare=False,
             )
@@ -296,15 +327,20 @@ class PostgresBackend(SQLBackend):
     def _lexeme_frequencies(self, cursor: Any) -> dict[str, float]:
         """Share of documents containing each common lexeme, from ANALYZE (cached)."""
         info = getattr(self._raw(), "info", None)
-        key = (getattr(info, "host", ""), getattr(info, "port", 0), getattr(info, "dbname", ""))
+        key = (
+            getattr(info, "host", ""),
+            getattr(info, "port", 0),
+            getattr(info, "dbname", ""),
+            self._doc,
+        )
         now = time.monotonic()
         cached = _FREQUENCIES.get(key)
         if cached is not None and now - cached[0] < FREQUENCY_TTL:
             return cached[1]
         cursor.execute(
             "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-            " WHERE schemaname = current_schema() AND tablename = 'textsearch_document'"
-            " AND attname = 'terms'"
+            " WHERE schemaname = current_schema() AND tablename = %s AND attname = 'terms'",
+            (self._doc,),
         )
         row = cursor.fetchone()
         freqs: dict[str, float] = {}
@@ -319,7 +355,7 @@ class PostgresBackend(SQLBackend):
             return sorted(((d, lengths[d]) for d in doc_ids), key=lambda x: (x[1], x[0]))[:limit]
         with self._cursor() as cursor:
             cursor.execute(
-                "SELECT doc_id, title_len FROM textsearch_document WHERE doc_id = ANY(%s)"
+                f"SELECT doc_id, title_len FROM {self._doc} WHERE doc_id = ANY(%s)"  # noqa: S608
                 " ORDER BY title_len, doc_id LIMIT %s",
                 (list(doc_ids), limit),
                 prepare=False,
@@ -352,7 +388,7 @@ class PostgresBackend(SQLBackend):
         sql = f"""
             SELECT d.doc_id, ({" AND ".join(word_hit)}) AS word_hit,
                    ({" + ".join(points)}) AS points, d.title_len
-            FROM textsearch_document AS d
+            FROM {self._doc} AS d
             WHERE d.doc_id = ANY(%s)
             ORDER BY word_hit DESC, points DESC, d.title_len ASC, d.doc_id ASC
             LIMIT %s

@@ -1,6 +1,7 @@
 """SQLite FTS5 back end (the embedded default).
 
-Tables:
+Tables (of the catalog's index, ``textsearch``; another index ``name`` has the same tables
+named ``{name}_document``, ``{name}_fts``, ``{name}_identifier``):
 
 - ``textsearch_document`` (doc_id INTEGER PRIMARY KEY, the analysed fields, title_len): the
   *external content* of the FTS5 table - the text FTS5 indexes, as ``analysis`` produced it:
@@ -37,7 +38,14 @@ from libcoop.textsearch.backends.analysis import (
     gram_string,
     word_string,
 )
-from libcoop.textsearch.backends.base import BATCH_SIZE, FIELDS, SearchDocument, score_levels
+from libcoop.textsearch.backends.base import (
+    BATCH_SIZE,
+    DEFAULT_CANDIDATE_CAP,
+    DEFAULT_INDEX,
+    FIELDS,
+    SearchDocument,
+    score_levels,
+)
 from libcoop.textsearch.backends.common import ScoreRow, SQLBackend, Stage
 
 FILLER = "0"  # stands between Thai runs in a gram column; grams are Thai, so never a query gram
@@ -47,55 +55,73 @@ _COLS = ", ".join(COLUMNS)
 _NEW = ", ".join(f"new.{c}" for c in COLUMNS)
 _OLD = ", ".join(f"old.{c}" for c in COLUMNS)
 
-_INSTALL = (
-    f"""CREATE TABLE IF NOT EXISTS textsearch_document (
+
+def statements(name: str) -> dict[str, Any]:
+    """The SQL of index ``name``: its tables are ``{name}_document``, ``{name}_fts`` and
+    ``{name}_identifier`` (``textsearch`` for the catalog's)."""
+    doc, fts, ident = f"{name}_document", f"{name}_fts", f"{name}_identifier"
+    delete_trigger = f"""CREATE TRIGGER IF NOT EXISTS {doc}_ad AFTER DELETE ON {doc}
+    BEGIN
+        INSERT INTO {fts} ({fts}, rowid, {_COLS})
+        VALUES ('delete', old.doc_id, {_OLD});
+    END"""  # noqa: S608 - constant names only
+    install = (
+        f"""CREATE TABLE IF NOT EXISTS {doc} (
         doc_id INTEGER PRIMARY KEY,
         {", ".join(f"{c} TEXT NOT NULL DEFAULT ''" for c in COLUMNS)},
         title_len INTEGER NOT NULL DEFAULT 0
     )""",
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS textsearch_fts USING fts5(
-        {_COLS}, content='textsearch_document', content_rowid='doc_id', tokenize='ascii'
+        f"""CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5(
+        {_COLS}, content='{doc}', content_rowid='doc_id', tokenize='ascii'
     )""",
-    """CREATE TABLE IF NOT EXISTS textsearch_identifier (
+        f"""CREATE TABLE IF NOT EXISTS {ident} (
         identifier TEXT NOT NULL,
         doc_id INTEGER NOT NULL,
         PRIMARY KEY (identifier, doc_id)
     ) WITHOUT ROWID""",
-    "CREATE INDEX IF NOT EXISTS textsearch_identifier_doc ON textsearch_identifier (doc_id)",
-    # Covering: ordering a full title stage by title length reads this index, not the rows.
-    "CREATE INDEX IF NOT EXISTS textsearch_document_len ON textsearch_document (doc_id, title_len)",
-    f"""CREATE TRIGGER IF NOT EXISTS textsearch_document_ai AFTER INSERT ON textsearch_document
+        f"CREATE INDEX IF NOT EXISTS {ident}_doc ON {ident} (doc_id)",
+        # Covering: ordering a full title stage by title length reads this index, not the rows.
+        f"CREATE INDEX IF NOT EXISTS {doc}_len ON {doc} (doc_id, title_len)",
+        f"""CREATE TRIGGER IF NOT EXISTS {doc}_ai AFTER INSERT ON {doc}
     BEGIN
-        INSERT INTO textsearch_fts (rowid, {_COLS}) VALUES (new.doc_id, {_NEW});
-    END""",  # noqa: S608 - constant column names only
-    f"""CREATE TRIGGER IF NOT EXISTS textsearch_document_ad AFTER DELETE ON textsearch_document
+        INSERT INTO {fts} (rowid, {_COLS}) VALUES (new.doc_id, {_NEW});
+    END""",  # noqa: S608 - constant names only
+        delete_trigger,
+        f"""CREATE TRIGGER IF NOT EXISTS {doc}_au AFTER UPDATE ON {doc}
     BEGIN
-        INSERT INTO textsearch_fts (textsearch_fts, rowid, {_COLS})
+        INSERT INTO {fts} ({fts}, rowid, {_COLS})
         VALUES ('delete', old.doc_id, {_OLD});
-    END""",  # noqa: S608 - constant column names only
-    f"""CREATE TRIGGER IF NOT EXISTS textsearch_document_au AFTER UPDATE ON textsearch_document
-    BEGIN
-        INSERT INTO textsearch_fts (textsearch_fts, rowid, {_COLS})
-        VALUES ('delete', old.doc_id, {_OLD});
-        INSERT INTO textsearch_fts (rowid, {_COLS}) VALUES (new.doc_id, {_NEW});
-    END""",  # noqa: S608 - constant column names only
-)
-_DELETE_TRIGGER = next(s for s in _INSTALL if "textsearch_document_ad" in s)
-_UNINSTALL = (
-    "DROP TRIGGER IF EXISTS textsearch_document_ai",
-    "DROP TRIGGER IF EXISTS textsearch_document_ad",
-    "DROP TRIGGER IF EXISTS textsearch_document_au",
-    "DROP TABLE IF EXISTS textsearch_fts",
-    "DROP TABLE IF EXISTS textsearch_document",
-    "DROP TABLE IF EXISTS textsearch_identifier",
-)
-_UPSERT = f"""
-    INSERT INTO textsearch_document (doc_id, {_COLS}, title_len)
+        INSERT INTO {fts} (rowid, {_COLS}) VALUES (new.doc_id, {_NEW});
+    END""",  # noqa: S608 - constant names only
+    )
+    uninstall = (
+        f"DROP TRIGGER IF EXISTS {doc}_ai",
+        f"DROP TRIGGER IF EXISTS {doc}_ad",
+        f"DROP TRIGGER IF EXISTS {doc}_au",
+        f"DROP TABLE IF EXISTS {fts}",
+        f"DROP TABLE IF EXISTS {doc}",
+        f"DROP TABLE IF EXISTS {ident}",
+    )
+    upsert = f"""
+    INSERT INTO {doc} (doc_id, {_COLS}, title_len)
     VALUES (?, {", ".join("?" for _ in COLUMNS)}, ?)
     ON CONFLICT (doc_id) DO UPDATE SET
         {", ".join(f"{c} = excluded.{c}" for c in COLUMNS)}, title_len = excluded.title_len
     WHERE {" OR ".join(f"{c} IS NOT excluded.{c}" for c in COLUMNS)}
-"""  # noqa: S608 - constant column names only
+"""  # noqa: S608 - constant names only
+    return {
+        "install": install,
+        "uninstall": uninstall,
+        "upsert": upsert,
+        "delete_trigger": delete_trigger,
+    }
+
+
+_DEFAULT = statements(DEFAULT_INDEX)
+_INSTALL: tuple[str, ...] = _DEFAULT["install"]
+_UNINSTALL: tuple[str, ...] = _DEFAULT["uninstall"]
+_UPSERT: str = _DEFAULT["upsert"]
+_DELETE_TRIGGER: str = _DEFAULT["delete_trigger"]
 
 
 def _batches(items: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
@@ -112,8 +138,17 @@ def _quote(text: str) -> str:
 class SQLiteFTS5Backend(SQLBackend):
     vendor = "sqlite"
 
-    install_statements = _INSTALL
-    uninstall_statements = _UNINSTALL
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        candidate_cap: int = DEFAULT_CANDIDATE_CAP,
+        name: str = DEFAULT_INDEX,
+    ) -> None:
+        super().__init__(connection, candidate_cap=candidate_cap, name=name)
+        self._sql = statements(self.name)
+        self.install_statements = self._sql["install"]
+        self.uninstall_statements = self._sql["uninstall"]
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
         with self._cursor() as cursor:
@@ -128,13 +163,13 @@ class SQLiteFTS5Backend(SQLBackend):
                     )
                     for a in analysed
                 ]
-                cursor.executemany(_UPSERT, rows)
+                cursor.executemany(self._sql["upsert"], rows)
                 cursor.executemany(
-                    "DELETE FROM textsearch_identifier WHERE doc_id = ?",
+                    f"DELETE FROM {self.name}_identifier WHERE doc_id = ?",  # noqa: S608
                     [(a.doc_id,) for a in analysed],
                 )
                 cursor.executemany(
-                    "INSERT OR IGNORE INTO textsearch_identifier (identifier, doc_id)"
+                    f"INSERT OR IGNORE INTO {self.name}_identifier (identifier, doc_id)"  # noqa: S608
                     " VALUES (?, ?)",
                     [(ident, a.doc_id) for a in analysed for ident in a.identifiers],
                 )
@@ -143,22 +178,23 @@ class SQLiteFTS5Backend(SQLBackend):
         with self._cursor() as cursor:
             for batch in _batches(doc_ids):
                 params = [(int(doc_id),) for doc_id in batch]
-                cursor.executemany("DELETE FROM textsearch_document WHERE doc_id = ?", params)
-                cursor.executemany("DELETE FROM textsearch_identifier WHERE doc_id = ?", params)
+                for table in (f"{self.name}_document", f"{self.name}_identifier"):
+                    cursor.executemany(f"DELETE FROM {table} WHERE doc_id = ?", params)  # noqa: S608
 
     def clear(self) -> None:
         """Empty the index; FTS5's 'delete-all' instead of one trigger call per row."""
         with self._cursor() as cursor:
-            cursor.execute("DROP TRIGGER IF EXISTS textsearch_document_ad")
-            cursor.execute("DELETE FROM textsearch_document")
-            cursor.execute("INSERT INTO textsearch_fts (textsearch_fts) VALUES ('delete-all')")
-            cursor.execute("DELETE FROM textsearch_identifier")
-            cursor.execute(_DELETE_TRIGGER)  # the delete trigger again
+            doc, fts = f"{self.name}_document", f"{self.name}_fts"
+            cursor.execute(f"DROP TRIGGER IF EXISTS {doc}_ad")
+            cursor.execute(f"DELETE FROM {doc}")  # noqa: S608 - constant names only
+            cursor.execute(f"INSERT INTO {fts} ({fts}) VALUES ('delete-all')")  # noqa: S608
+            cursor.execute(f"DELETE FROM {self.name}_identifier")  # noqa: S608
+            cursor.execute(self._sql["delete_trigger"])  # the delete trigger again
 
     def _identifier_ids(self, identifier: str, limit: int) -> list[int]:
         with self._cursor() as cursor:
             cursor.execute(
-                "SELECT doc_id FROM textsearch_identifier WHERE identifier = ?"
+                f"SELECT doc_id FROM {self.name}_identifier WHERE identifier = ?"  # noqa: S608
                 " ORDER BY doc_id LIMIT ?",
                 (identifier, limit),
             )
@@ -182,7 +218,7 @@ class SQLiteFTS5Backend(SQLBackend):
             match = " AND ".join(parts)
         with self._cursor() as cursor:
             cursor.execute(
-                "SELECT rowid FROM textsearch_fts WHERE textsearch_fts MATCH ?"
+                f"SELECT rowid FROM {self.name}_fts WHERE {self.name}_fts MATCH ?"  # noqa: S608
                 " ORDER BY rowid LIMIT ?",
                 (match, cap),
             )
@@ -192,7 +228,7 @@ class SQLiteFTS5Backend(SQLBackend):
     def _shortest(self, doc_ids: Sequence[int], limit: int) -> list[tuple[int, int]]:
         with self._cursor() as cursor:
             cursor.execute(
-                "SELECT doc_id, title_len FROM textsearch_document"
+                f"SELECT doc_id, title_len FROM {self.name}_document"  # noqa: S608
                 " WHERE doc_id IN (SELECT value FROM json_each(?))"
                 " ORDER BY title_len, doc_id LIMIT ?",
                 (json.dumps(list(doc_ids)), limit),
@@ -228,7 +264,7 @@ class SQLiteFTS5Backend(SQLBackend):
         sql = f"""
             SELECT d.doc_id, {" AND ".join(word_hit)} AS word_hit,
                    {" + ".join(points)} AS points, d.title_len
-            FROM textsearch_document AS d
+            FROM {self.name}_document AS d
             WHERE d.doc_id IN (SELECT value FROM json_each(?))
             ORDER BY word_hit DESC, points DESC, d.title_len ASC, d.doc_id ASC
             LIMIT ?

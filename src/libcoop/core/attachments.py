@@ -105,9 +105,9 @@ def clean_name(name: str) -> str:
     return name[:200] or "file"
 
 
-def _zip_kind(data: bytes) -> str | None:
+def _zip_kind(data: bytes | IO[bytes]) -> str | None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as z:
             names = set(z.namelist())
             if "mimetype" in names:
                 with z.open("mimetype") as member:  # read a few bytes, not a zip bomb
@@ -149,6 +149,26 @@ def sniff(data: bytes, name: str = "") -> str | None:
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
     return _text_kind(data, name)
+
+
+SNIFF_HEAD: Final = 64 * 1024
+
+
+def sniff_file(f: IO[bytes], name: str = "") -> str | None:
+    """``sniff`` for a seekable file too large to hold in memory (the digital collection's
+    theses): the first 64 KB tell every kind but the zip-based office formats, whose parts are
+    listed at the end of the file and are read from the file itself."""
+    f.seek(0)
+    head = f.read(SNIFF_HEAD)
+    f.seek(0)
+    try:
+        if head.startswith(b"PK\x03\x04"):
+            return _zip_kind(f)
+        if len(head) == SNIFF_HEAD and (cut := head.rfind(b"\n")) > 0:
+            head = head[: cut + 1]  # more follows: a text's head ends on a whole line
+        return sniff(head, name)
+    finally:
+        f.seek(0)
 
 
 def _chunks(upload: IO[bytes] | Iterable[bytes]) -> Iterable[bytes]:

@@ -27,6 +27,7 @@ from libcoop.catalog.identifiers import (
     pages_from_extent,
     year_from_008,
     year_from_imprint,
+    year_range,
 )
 
 __all__ = ["FORMAT_LABELS", "BibFacts", "extract_facts", "record_format", "trim_isbd"]
@@ -64,6 +65,15 @@ class BibFacts:
     corporate_names: tuple[str, ...] = ()
     # Years of the 260/264 $c when they differ from ``year`` (the 008's): a printing date.
     imprint_years: tuple[int, ...] = ()
+    # The title proper (245 $a $n $p, without other title information $b) when the
+    # title has more: cataloguers transcribe or abridge the subtitle differently.
+    title_proper: str = ""
+    # The span an uncertain date allows ("[189-?]", 008 "q19001929", "m1969-1972").
+    year_span: tuple[int, int] | None = None
+    # The years of a multipart item published over several ("m18951897").
+    year_multiple: tuple[int, int] | None = None
+    # The extent is an estimate ("ca. 300 p.", "in various pagings"): not a page count.
+    pages_approximate: bool = False
 
 
 # --------------------------------------------------------------------------- format
@@ -389,8 +399,17 @@ def extract_facts(record: Record) -> BibFacts:
     )
 
     pages = None
-    for value in (v for f in record.get_fields("300") for v in f.get_subfields("a")):
-        pages = pages_from_extent(value)
+    approximate = False
+    for field in record.get_fields("300"):
+        for value in field.get_subfields("a"):
+            # "3 p.$bl., 134 p.": preliminary leaves split across $a and $b by mistake.
+            following = field.get_subfields("b")
+            if following and _LEAVES_SPLIT.match(following[0]):
+                value = f"{value}{following[0]}"
+            pages = pages_from_extent(value)
+            approximate = bool(_APPROXIMATE_EXTENT.search(value))
+            if pages is not None:
+                break
         if pages is not None:
             break
 
@@ -430,7 +449,25 @@ def extract_facts(record: Record) -> BibFacts:
         personal_names=_unique(_name(f) for f in record.get_fields("100", "700")),
         corporate_names=_unique(_name(f) for f in record.get_fields("110", "111", "710", "711")),
         imprint_years=tuple(y for y in imprint_years if y != year),
+        title_proper=_title_proper(title_fields[0]) if title_fields else "",
+        year_span=year_range(field_008, tuple(v for f in imprint for v in f.get_subfields("c"))),
+        year_multiple=year_range(field_008, kinds="m"),
+        pages_approximate=approximate and pages is not None,
     )
+
+
+_LEAVES_SPLIT = re.compile(r"^\s*[lL]\.")
+_APPROXIMATE_EXTENT = re.compile(r"\b(?:ca|circa|approximately)\b|various pagings", re.IGNORECASE)
+
+
+def _title_proper(field: Field) -> str:
+    """245 $a $n $p (non-filing characters skipped) when the 245 also has a $b."""
+    if not field.get_subfields("b"):
+        return ""
+    parts = [sub.value.strip() for sub in field.subfields if sub.code in "anp"]
+    text = trim_isbd(" ".join(" ".join(parts).split()))
+    skip = _non_filing(field)
+    return text[skip:].lstrip() if 0 < skip < len(text) else text
 
 
 def _unique_years(values: Iterable[int | None]) -> tuple[int, ...]:

@@ -37,6 +37,7 @@ __all__ = [
     "to_ascii_digits",
     "year_from_008",
     "year_from_imprint",
+    "year_range",
 ]
 
 # --------------------------------------------------------------------------- digits
@@ -314,6 +315,7 @@ def normalise_oclc(s: str) -> str | None:
 # It must follow a digit, a closing bracket or a space (so it is not inside a word).
 _PAGE_TERM = re.compile(r"(?<=[0-9\]\s])(?:pages?(?![A-Za-z])|pp?(?![A-Za-z])\.?|หน้า|น\.)")
 _PLATES = re.compile(r"^\s*of\s+plates?", re.IGNORECASE)
+_PRELIMINARY = re.compile(r"^\s*[lL](?:\.|eaves?\b)")
 _EXTENT_BREAK = re.compile(r"[;:(+]")
 
 
@@ -342,6 +344,9 @@ def pages_from_extent(s: str) -> int | None:
             segment = segment[breaks[-1].end() :]
         boundary = match.end()
         if _PLATES.match(text[match.end() :]):
+            continue
+        # "3 p. l., 134 p.": preliminary leaves ("p. l.", "p.l."), not a page count.
+        if _PRELIMINARY.match(text[match.end() :]):
             continue
         numbers = [int(n) for n in re.findall(r"[0-9]+", segment)]
         numbers = [n for n in numbers if n > 0]
@@ -382,3 +387,50 @@ def year_from_imprint(s: str) -> int | None:
     Incomplete years such as "[197-?]" or "[19--]" give ``None``.
     """
     return year_in_text(to_ascii_digits(s))
+
+
+# An uncertain date: 008/06 "q" (questionable: between Date1 and Date2), "m" (multiple:
+# Date1 to Date2, 9999 = still going), Date1 with unknown digits ("19uu"), or an imprint
+# with only the decade or century ("[189-?]", "19--", "[n.d.]" gives nothing).
+_DECADE = re.compile(r"(?<!\d)(1[5-9]|20)(\d)?(?:-|\?|u){1,2}(?!\d)")
+
+
+def year_range(
+    field_008: str | None, imprint_dates: tuple[str, ...] = (), *, kinds: str = "q"
+) -> tuple[int, int] | None:
+    """The span of years an uncertain date allows, as (first, last), or ``None`` when the
+    record gives an exact year or no date at all. "q19001929" gives (1900, 1929),
+    "m19691972" (1969, 1972), "s19uu" (1900, 1999); an imprint "[189-?]" gives
+    (1890, 1899) even where the 008 says "s1890" (the decade keyed as its first year).
+    ``kinds="m"``: only the span of a multipart item published over several years."""
+    if kinds == "m":
+        if field_008 and len(field_008) >= 15 and field_008[6] == "m":
+            date1, date2 = to_ascii_digits(field_008[7:11]), to_ascii_digits(field_008[11:15])
+            if date1.isdigit() and date2.isdigit() and int(date1) < int(date2) < 9999:
+                return int(date1), int(date2)
+        return None
+    if field_008 and len(field_008) >= 15:
+        kind = field_008[6]
+        date1 = to_ascii_digits(field_008[7:11]).lower()
+        date2 = to_ascii_digits(field_008[11:15]).lower()
+        if kind in kinds and date1.isdigit():
+            end = int(date2) if date2.isdigit() else int(date1)
+            end = int(date1) + 10 if end == 9999 else end
+            if end > int(date1):
+                return int(date1), end
+        if len(date1) == 4 and date1[:2].isdigit() and "u" in date1:
+            first = date1.replace("u", "0")
+            last = date1.replace("u", "9")
+            if first.isdigit() and last.isdigit():
+                return int(first), int(last)
+    for text in imprint_dates:
+        if year_from_imprint(text) is not None:
+            continue  # a full year is given
+        match = _DECADE.search(to_ascii_digits(text))
+        if match is None:
+            continue
+        century, decade = match.group(1), match.group(2)
+        if decade is not None:
+            return int(f"{century}{decade}0"), int(f"{century}{decade}9")
+        return int(f"{century}00"), int(f"{century}99")
+    return None

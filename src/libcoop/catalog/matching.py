@@ -34,9 +34,22 @@ _PART = re.compile(r"(?:(?<=\s)|^)(?:part|pt|ตอนที่|ตอน)\s*(?=
 _NUMBER = re.compile(r"\d+")
 
 
+_AND = re.compile(r"(?:(?<=\s)|^)and(?=\s|$)\s?")
+# Typewriters without a "1" key: cataloguers typed a lower-case L ("l945", "l990s").
+_TYPED_ONE_NUMBER = re.compile(r"(?<![^\s\d])l(?=\d{2})|(?<=\d)l(?=\d|s?(?:\s|$))")
+
+
+@lru_cache(maxsize=65536)
 def match_title(title_key: str) -> str:
-    """The title key with volume and part words in one form (keys are already casefolded)."""
-    return _PART.sub("pt ", _VOLUME.sub("v ", title_key))
+    """The title key as matching compares it (keys are already casefolded): volume and part
+    words in one form, "and" dropped (one library writes "&", which the key drops, the other
+    "and"), and a typed "l" in a number read as "1"."""
+    text = _PART.sub("pt ", _VOLUME.sub("v ", title_key))
+    if "l" in text:
+        text = _TYPED_ONE_NUMBER.sub("1", text)
+    if "and" in text:
+        text = _AND.sub("", text).strip()
+    return text
 
 
 class MatchInfo(NamedTuple):
@@ -80,6 +93,10 @@ class Extras(NamedTuple):
     publisher: str
     edition: str
     years: frozenset[int]
+    title_proper: str = ""  # "tp:": the 245 $a $n $p key when the title has a $b
+    span: tuple[int, int] | None = None  # "ys:1890-1899": an uncertain date's span
+    multiple: tuple[int, int] | None = None  # "ym:1895-1897": a multipart's years
+    pages_approximate: bool = False  # "pg:approx": "ca. 300 p.", "various pagings"
 
 
 @lru_cache(maxsize=65536)
@@ -87,8 +104,11 @@ def extras(other_ids: frozenset[str]) -> Extras:
     ids: set[str] = set()
     personal: list[str] = []
     corporate: list[str] = []
-    publisher = edition = ""
+    publisher = edition = proper = ""
     years: set[int] = set()
+    span: tuple[int, int] | None = None
+    multiple: tuple[int, int] | None = None
+    approximate = False
     for term in sorted(other_ids):
         kind, _, value = term.partition(":")
         if kind == "pn":
@@ -101,10 +121,30 @@ def extras(other_ids: frozenset[str]) -> Extras:
             edition = value
         elif kind == "yr" and value.isdigit():
             years.add(int(value))
+        elif kind == "tp":
+            proper = value
+        elif kind in ("ys", "ym"):
+            first, _, last = value.partition("-")
+            if first.isdigit() and last.isdigit():
+                if kind == "ys":
+                    span = (int(first), int(last))
+                else:
+                    multiple = (int(first), int(last))
+        elif kind == "pg":
+            approximate = value == "approx"
         else:
             ids.add(term)
     return Extras(
-        frozenset(ids), tuple(personal), tuple(corporate), publisher, edition, frozenset(years)
+        frozenset(ids),
+        tuple(personal),
+        tuple(corporate),
+        publisher,
+        edition,
+        frozenset(years),
+        proper,
+        span,
+        multiple,
+        approximate,
     )
 
 
@@ -241,6 +281,16 @@ def match_terms(facts: BibFacts) -> list[str]:
         if key:
             terms.append(f"ed:{key}")
     terms.extend(f"yr:{y}" for y in facts.imprint_years[:3])
+    if facts.title_proper:
+        proper = text_key(facts.title_proper)[:200]
+        if proper:
+            terms.append(f"tp:{proper}")
+    if facts.year_span:
+        terms.append(f"ys:{facts.year_span[0]}-{facts.year_span[1]}")
+    if facts.year_multiple:
+        terms.append(f"ym:{facts.year_multiple[0]}-{facts.year_multiple[1]}")
+    if facts.pages_approximate:
+        terms.append("pg:approx")
     return terms
 
 
@@ -371,9 +421,29 @@ def _personal_agree(a: str, b: str) -> bool:
 _NAME_FILLERS = frozenset({"of", "the", "and", "for", "in", "on", "at", "de", "des", "du"})
 
 
+_CORPORATE_WORDS = {
+    **_PUBLISHER_WORDS,
+    "co": "company",
+    "assoc": "association",
+    "dep": "department",
+}
+
+
+@lru_cache(maxsize=16384)
+def corporate_form(name: str) -> str:
+    """A body's name with its abbreviations written out and "and"/"of"/"the" dropped:
+    "united states dept of state" = "united states department of state";
+    "bausch lomb optical co" (from "&") = "bausch and lomb optical company"."""
+    words = [_CORPORATE_WORDS.get(w, w) for w in name.split()]
+    return " ".join(w for w in words if w not in _NAME_FILLERS)
+
+
 def _corporate_agree(a: str, b: str) -> bool:
     """ "national youth work alliance" = "national youth workers alliance washington d c":
     the shorter name against the same length of the longer, within the author limit."""
+    if a == b:
+        return True
+    a, b = corporate_form(a), corporate_form(b)
     if a == b:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
@@ -403,6 +473,14 @@ def _names_agree(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> tuple[bo
         for y in eb.corporate:
             if _corporate_agree(x, y):
                 return True, f"name:{x}"
+    # A body entered as a person (100 0_ "Bharat Sevak Samaj") against its 110: the same
+    # words under another tag.
+    for x in ea.corporate:
+        if x in personal_b:
+            return True, f"name:{x}"
+    for y in eb.corporate:
+        if y in personal_a:
+            return True, f"name:{y}"
     return False, ""
 
 
@@ -426,18 +504,77 @@ def _editions_conflict(a: str, b: str) -> bool:
     return bool(number_a and number_b and number_a != number_b)
 
 
-def _imprint_identical(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> bool:
-    """Same title, year, page count and publisher: the names were only entered differently
-    (a pseudonym against the real name, a fuller or another form of a body's name)."""
-    return bool(
-        a.year
-        and a.year == b.year
-        and a.pages
-        and b.pages
-        and abs(a.pages - b.pages) <= 2
-        and _publishers_agree(ea.publisher, eb.publisher)
-        and _distance(match_title(a.title_key), match_title(b.title_key)) <= 0.05
+PAGE_SHARE_LIMIT = 0.03  # long books: counts within 3 % (plates, end matter counted or not)
+TITLE_PROPER_WORDS = 3  # a title proper this short needs every other fact to agree
+
+
+def _years(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> tuple[int | None, bool]:
+    """How far apart the two records' dates are (None: a date is missing), and whether they
+    confirm each other (the same exact year, or the same span). An uncertain date (a span:
+    "[189-?]", 008 "q"/"m") is apart from a year only by the distance to its span, and it
+    confirms only the same span."""
+    span_a = ea.span or ((a.year, a.year) if a.year else None)
+    span_b = eb.span or ((b.year, b.year) if b.year else None)
+    if span_a is None or span_b is None:
+        return None, False
+    if ea.span or eb.span:
+        gap = max(0, max(span_a[0], span_b[0]) - min(span_a[1], span_b[1]))
+        return gap, span_a == span_b
+    if a.year == b.year:
+        return 0, True
+    # The 008's year or one of the imprint's (a printing date): the nearest pair counts.
+    years_a, years_b = {a.year} | ea.years, {b.year} | eb.years
+    gap = max(1, min(abs(x - y) for x in years_a for y in years_b))
+    # A set published over several years ("1895-1897") holds a year within its span.
+    for multiple, year in ((ea.multiple, b.year), (eb.multiple, a.year)):
+        if multiple and multiple[0] - 1 <= year <= multiple[1] + 1:
+            return 0, False
+    return gap, False
+
+
+def _pages(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> tuple[int | None, bool]:
+    """The difference of the page counts (None: one unknown or an estimate) and whether
+    they are equal (within 2 pages, or 1 % of a long book)."""
+    if not (a.pages and b.pages) or ea.pages_approximate or eb.pages_approximate:
+        return None, False
+    difference = abs(a.pages - b.pages)
+    return difference, difference <= max(2, max(a.pages, b.pages) // 100)
+
+
+def _pages_conflict(difference: int | None, a: MatchInfo, b: MatchInfo) -> bool:
+    if difference is None or not (a.pages and b.pages):
+        return False
+    return difference > max(PAGE_DIFFERENCE_LIMIT, PAGE_SHARE_LIMIT * max(a.pages, b.pages))
+
+
+def _proper(info: MatchInfo, extra: Extras) -> str:
+    """The title proper as matching compares it: the "tp:" term, else the whole title."""
+    return match_title(extra.title_proper or info.title_key)
+
+
+def _imprint_identical(
+    a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras, *, years_equal: bool, pages_equal: bool
+) -> bool:
+    """Same title (or title proper), year, page count and publisher: the names were only
+    entered differently (a pseudonym against the real name, a fuller or another form of a
+    body's name)."""
+    if not (years_equal and pages_equal and _publishers_agree(ea.publisher, eb.publisher)):
+        return False
+    if _distance(match_title(a.title_key), match_title(b.title_key)) <= 0.05:
+        return True
+    proper_a, proper_b = _proper(a, ea), _proper(b, eb)
+    return (
+        len(min(proper_a, proper_b, key=len).split()) >= TITLE_PROPER_WORDS
+        and _distance(proper_a, proper_b) <= 0.05
     )
+
+
+def _numbers_conflict(a: str, b: str) -> bool:
+    """Volume 2 and volume 3 of a set share everything but the number: each title has a
+    number the other lacks. Numbers in one title only (the other left the subtitle with
+    its dates out) are no conflict."""
+    numbers_a, numbers_b = set(_NUMBER.findall(a)), set(_NUMBER.findall(b))
+    return bool(numbers_a - numbers_b and numbers_b - numbers_a)
 
 
 def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
@@ -449,18 +586,18 @@ def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
     if a.issns and b.issns and not a.issns & b.issns:
         return Verdict(False, "issn_conflict")
     ea, eb = extras(a.other_ids), extras(b.other_ids)
-    # Years: the 008's, or one of the imprint's (a printing date); one apart is a printing
-    # or a typing difference that the accepting rules below must outweigh.
-    year_gap = 0
-    if a.year and b.year and a.year != b.year:
-        years_a, years_b = {a.year} | ea.years, {b.year} | eb.years
-        year_gap = max(1, min(abs(x - y) for x in years_a for y in years_b))
-        if year_gap > 1:
-            return Verdict(False, "year", scores={"year_gap": float(year_gap)})
-    if a.pages and b.pages and abs(a.pages - b.pages) > PAGE_DIFFERENCE_LIMIT:
-        return Verdict(False, "pages")
+    # Years one apart are a printing or a typing difference that the accepting rules below
+    # must outweigh; further apart, another edition.
+    year_gap, years_equal = _years(a, ea, b, eb)
+    if year_gap is not None and year_gap > 1:
+        return Verdict(False, "year", scores={"year_gap": float(year_gap)})
+    page_difference, pages_equal = _pages(a, ea, b, eb)
+    if _pages_conflict(page_difference, a, b):
+        return Verdict(False, "pages", scores={"page_difference": float(page_difference or 0)})
     names_ok, name_key = _names_agree(a, ea, b, eb)
-    if names_ok is False and not _imprint_identical(a, ea, b, eb):
+    if names_ok is False and not _imprint_identical(
+        a, ea, b, eb, years_equal=years_equal, pages_equal=pages_equal
+    ):
         _, author_distance = _authors_agree(a.author_key, b.author_key)
         return Verdict(False, "author", scores={"author_distance": round(author_distance, 3)})
     if _editions_conflict(ea.edition, eb.edition):
@@ -470,26 +607,41 @@ def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
         + sorted(ea.identifiers & eb.identifiers)
         + [f"issn:{i}" for i in a.issns & b.issns]
     )
-    # Volume 2 and volume 3 of a set share everything but the number.
-    numbers_a, numbers_b = set(_NUMBER.findall(a.title_key)), set(_NUMBER.findall(b.title_key))
-    if numbers_a and numbers_b and numbers_a != numbers_b:
+    title_a, title_b = match_title(a.title_key), match_title(b.title_key)
+    if _numbers_conflict(title_a, title_b):
         return Verdict(False, "numbers")
-    pages_equal = bool(a.pages and b.pages and abs(a.pages - b.pages) <= 2)
     # Without a shared identifier, a missing subtitle (or a series title or other words
     # around the title proper) is accepted only when a name agrees and the years are equal.
     publishers_ok = _publishers_agree(ea.publisher, eb.publisher)
+    # With no name on one side, the publisher or (for a title of three words or more) the
+    # page count stands in for it.
+    shorter = min(title_a, title_b, key=len)
     corroborated = bool(
-        (names_ok or (names_ok is None and publishers_ok)) and a.year and b.year and not year_gap
+        years_equal
+        and (
+            names_ok
+            or (
+                names_ok is None
+                and (publishers_ok or (pages_equal and len(shorter.split()) >= TITLE_PROPER_WORDS))
+            )
+        )
     )
     titles_ok, title_distance = _titles_agree(
-        match_title(a.title_key),
-        match_title(b.title_key),
-        allow_prefix=bool(shared) or corroborated,
+        title_a, title_b, allow_prefix=bool(shared) or corroborated
     )
     scores: dict[str, float] = {"title_distance": round(title_distance, 3)}
     if year_gap:
         scores["year_gap"] = float(year_gap)
+    if page_difference:
+        scores["page_difference"] = float(page_difference)
     if not titles_ok:
+        proper = _title_proper_agrees(
+            a, ea, b, eb, names_ok=names_ok, publishers_ok=publishers_ok, pages_equal=pages_equal
+        )
+        if proper is not None and years_equal and not (a.isbns and b.isbns and not shared):
+            scores["title_proper_distance"] = proper
+            rule = "title_proper"
+            return Verdict(True, rule, name_key or f"publisher:{ea.publisher}", scores)
         return Verdict(False, "title", scores=scores)
     if shared:
         # Serials share an ISSN across issues only with the same title: titles checked above.
@@ -502,7 +654,7 @@ def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
     strong = bool(names_ok and pages_equal and publishers_ok is not False) or bool(
         pages_equal and publishers_ok and names_ok is None
     )
-    if a.year and b.year and not year_gap and a.title_key:
+    if years_equal and a.title_key:
         if names_ok is False:  # accepted by _imprint_identical
             return Verdict(True, "title_imprint", f"publisher:{ea.publisher}", scores)
         return Verdict(True, "title_author_year", name_key or f"year:{a.year}", scores)
@@ -510,3 +662,30 @@ def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
         rule = "title_year_near" if year_gap else "title_no_year"
         return Verdict(True, rule, name_key or f"publisher:{ea.publisher}", scores)
     return Verdict(False, "weak", scores=scores)
+
+
+def _title_proper_agrees(
+    a: MatchInfo,
+    ea: Extras,
+    b: MatchInfo,
+    eb: Extras,
+    *,
+    names_ok: bool | None,
+    publishers_ok: bool | None,
+    pages_equal: bool,
+) -> float | None:
+    """The titles proper (245 $a $n $p) agree where the subtitles do not — one library
+    abridged or reworded the other title information — and two of name, page count and
+    publisher agree (all three for a title proper of fewer than three words: "Proceedings",
+    "Report"). Returns the titles proper's distance, or None."""
+    if not (ea.title_proper or eb.title_proper):
+        return None
+    proper_a, proper_b = _proper(a, ea), _proper(b, eb)
+    distance = _distance(proper_a, proper_b)
+    if distance >= title_limit(max(len(proper_a), len(proper_b))):
+        return None
+    evidence = sum(1 for ok in (names_ok, publishers_ok, pages_equal) if ok)
+    short = len(min(proper_a, proper_b, key=len).split()) < TITLE_PROPER_WORDS
+    if evidence < (3 if short else 2):
+        return None
+    return round(distance, 3)

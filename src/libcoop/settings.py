@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before the CSRF check reads a form: refuses non-UTF-8 forms; bad input → 400, not 500.
     "libcoop.core.errors.InputGuardMiddleware",
+    # A Buddhist-era year in a <year:…> URL redirects to its Common-era address.
+    "libcoop.core.years.BuddhistYearURLMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,10 +21,10 @@ from libcoop.catalog.forms import ImportForm, MergeForm
 from libcoop.catalog.models import BibRecord, Cluster, Holding, ImportJob, MatchDecision
 from libcoop.catalog.search import FIELDS, search
 from libcoop.catalog.uploads import queue_import
+from libcoop.core.years import year_param
 from libcoop.network.abilities import can, profile_of, require
 
 FILTERS = ("library", "format", "language", "year_from", "year_to", "network")
-YEAR_RE = re.compile(r"[0-9]{1,4}")
 PAGE_RE = re.compile(r"[0-9]{1,7}")
 MAX_PAGE = 1_000_000
 OTHER_EDITIONS_SHOWN = 5  # on a cluster's page; the rest on the work's editions page
@@ -34,11 +35,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     field = request.GET.get("field") or None
     if field not in FIELDS:
         field = None
-    filters = {k: request.GET[k] for k in FILTERS if request.GET.get(k)}
+    filters: dict[str, Any] = {k: request.GET[k] for k in FILTERS if request.GET.get(k)}
     for key in ("year_from", "year_to"):
-        # ASCII digits only: '²'.isdigit() is true and int('²') fails.
-        if key in filters and not YEAR_RE.fullmatch(filters[key]):
-            filters.pop(key)
+        # B.E. or C.E. by the calendar rule (core.years), searched as C.E.; a year that cannot
+        # be read is left off, and the page says why.
+        if key in filters:
+            year, problem = year_param(filters.pop(key), minimum=1000, maximum=9999)
+            if year is not None:
+                filters[key] = year
+            elif problem:
+                messages.warning(request, problem)
     page_text = request.GET.get("page", "1")
     page = min(int(page_text), MAX_PAGE) if PAGE_RE.fullmatch(page_text) else 1
     page = max(1, page)

@@ -39,9 +39,7 @@ class EventForm(forms.Form):
     # names; the service refuses an event with neither organiser nor network.
     organiser = _institutions(_("Organiser"), required=False)
     host = _institutions(_("Hosting institution"), required=False)
-    start = PartialDateField(
-        label=_("Date"), help_text=_("YYYY-MM-DD (Common Era); YYYY or YYYY-MM for past events")
-    )
+    start = PartialDateField(label=_("Date"))
     start_time = forms.TimeField(
         label=_("Start time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -99,7 +97,7 @@ class EventForm(forms.Form):
         initial["network"] = event.network.code if event.network else None
         initial["organiser"] = event.organiser.code if event.organiser else None
         initial["host"] = event.host.code if event.host else None
-        initial["start"] = str(PartialDate(event.start_date, event.precision))  # type: ignore[arg-type]
+        initial["start"] = PartialDate(event.start_date, event.precision)  # type: ignore[arg-type]
         return initial
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from libcoop.core import attachments
+from libcoop.core.years import year_param
 from libcoop.events import services
 from libcoop.events.forms import AttendanceForm, EventForm, OutputForm
 from libcoop.events.ical import calendar_for
@@ -31,11 +32,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
     network = Network.objects.filter(code=network_code).first() if network_code else None
     if network is not None:
         events = events.filter(network=network)
-    year = request.GET.get("year", "")
-    if year.isascii() and year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR:
-        events = events.filter(start_date__year=int(year))
-    else:
-        year = ""  # not a year a date can have: no filter
+    # B.E. or C.E. by the calendar rule (core.years); a year that cannot be read: no filter.
+    year = year_param(request.GET.get("year"), minimum=MIN_YEAR, maximum=MAX_YEAR)[0]
+    if year is not None:
+        events = events.filter(start_date__year=year)
     today = datetime.date.today()
     upcoming_q = Q(end_date__gte=today) | Q(end_date__isnull=True, start_date__gte=today)
     upcoming = list(events.filter(upcoming_q).order_by("start_date", "start_time", "pk"))
@@ -48,7 +48,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "upcoming": upcoming,
             "past": past,
             "network": network,
-            "year": year,
+            "year": "" if year is None else year,
             "networks": feeds,
             "years": sorted(
                 {d.year for d in Event.objects.dates("start_date", "year")}, reverse=True

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libcoop.core.dates import display_year
+from libcoop.core.years import YearField
 from libcoop.greenlib.envfigures import month_labels
 from libcoop.greenlib.evidence import Candidate
 from libcoop.greenlib.models import EnvMetric, EvidenceKind, SelfStatus, Standard
@@ -21,9 +22,7 @@ class StandardChoiceField(forms.ModelChoiceField):
 
 
 class OpenAssessmentForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("Year (CE)"), min_value=2000, max_value=2100, help_text=_("e.g. 2024 (B.E. 2567)")
-    )
+    year = YearField(label=_("Year"), min_value=2000, max_value=2100)
     standard = StandardChoiceField(label=_("Standard"), queryset=Standard.objects.none())
 
     def __init__(self, *args: Any, standards: list[Standard], **kwargs: Any) -> None:

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from libcoop.core.dates import display_year
+from libcoop.core.years import year_choices, year_param
 from libcoop.greenlib.models import Assessment
 from libcoop.greenlib.report import (
     FIRST_YEAR,
@@ -30,7 +31,7 @@ from libcoop.greenlib.report import (
     report_institution,
 )
 from libcoop.greenlib.report.render import render_body, render_docx, render_pdf
-from libcoop.network.abilities import Actor, can
+from libcoop.network.abilities import Actor, can, profile_of
 from libcoop.network.models import Institution, InstitutionKind
 
 PDF = "application/pdf"
@@ -111,24 +112,36 @@ def report_docx(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 @require_GET
 def report_index(request: HttpRequest) -> HttpResponse:
-    """Pick a library and a year; the form's answer redirects to the report page."""
+    """Pick an institution and a year; the form's answer redirects to the report page.
+
+    The choice starts at ``?institution=`` (any kind: a school or an association too), else
+    the signed-in staff member's own institution. The year is read by the calendar rule
+    (``?year=2562`` and ``?year=2019`` both open 2019)."""
     this_year = datetime.date.today().year
     code = request.GET.get("institution", "")
-    year = request.GET.get("year", "")
-    if code and year.isascii() and year.isdigit():
+    year, problem = year_param(request.GET.get("year"), minimum=FIRST_YEAR, maximum=this_year)
+    if code and year is not None:
         try:
-            return redirect(reverse("greenlib:report", args=[code, int(year)]))
+            return redirect(reverse("greenlib:report", args=[code, year]))
         except NoReverseMatch:  # a code no institution can have (e.g. with a slash)
             raise Http404("No such institution") from None
-    libraries = Institution.objects.filter(kind=InstitutionKind.UNIVERSITY_LIBRARY).order_by("code")
+    chosen = Institution.objects.filter(code=code).first() if code else None
+    if chosen is None and (profile := profile_of(request.user)) is not None:
+        chosen = profile.institution
+    libraries = list(
+        Institution.objects.filter(kind=InstitutionKind.UNIVERSITY_LIBRARY).order_by("code")
+    )
+    if chosen is not None and chosen not in libraries:
+        libraries = sorted([*libraries, chosen], key=lambda i: i.code)
     lang = (get_language() or "th")[:2]
     return render(
         request,
         "greenlib/report_index.html",
         {
             "libraries": libraries,
-            "years": [(y, display_year(y, lang)) for y in range(this_year, FIRST_YEAR - 1, -1)],
-            "this_year": this_year,
-            "selected": code,
+            "years": year_choices(range(this_year, FIRST_YEAR - 1, -1), lang),
+            "this_year": year or this_year,
+            "selected": chosen.code if chosen is not None else "",
+            "problem": problem,
         },
     )

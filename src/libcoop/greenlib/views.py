@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from libcoop.audit.services import history_of
 from libcoop.core import attachments
+from libcoop.core.years import year_param
 from libcoop.greenlib import envfigures, evidence, pages, services, workflow
 from libcoop.greenlib.dashboard import network_dashboard
 from libcoop.greenlib.forms import (
@@ -455,7 +456,10 @@ def env_edit(request: HttpRequest, code: str, year: int) -> HttpResponse:
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     network = get_object_or_404(Network, code=code)
     require(request.user, "greenlib.view_dashboard", network)
-    year = _number_param(request.GET.get("year", ""), 1000, 9999) or datetime.date.today().year
+    year, problem = year_param(request.GET.get("year"), minimum=1900, maximum=2200)
+    if problem:
+        messages.error(request, problem)
+    year = year or datetime.date.today().year
     return render(
         request,
         "greenlib/dashboard.html",

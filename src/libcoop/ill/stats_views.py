@@ -19,16 +19,14 @@ from django.utils.translation import gettext as _
 
 from libcoop.core.charts import bar_chart
 from libcoop.core.dates import display_year
+from libcoop.core.years import year_param
 from libcoop.ill import stats
 from libcoop.network.models import Network
 
 
 def _year(text: str) -> int | None:
-    text = text.strip()
-    if text.isascii() and text.isdigit() and 1900 <= int(text) <= 9999:
-        year = int(text)
-        return year - 543 if year > 2400 else year  # a Buddhist-era year typed in
-    return None
+    """The year filter, B.E. or C.E. by the calendar rule (``core.years``); else no filter."""
+    return year_param(text, minimum=1900, maximum=9999)[0]
 
 
 def month_label(month: Any, lang: str) -> str:

@@ -8,17 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from libcoop.core.dates import PartialDate
+from libcoop.core.years import PartialDateField as PartialDateField  # events, outreach
 from libcoop.network.models import Institution, MembershipRole, Network, Province, SeatRole
-
-
-class PartialDateField(forms.CharField):
-    def to_python(self, value: Any) -> PartialDate | None:  # type: ignore[override]
-        text = super().to_python(value)
-        try:
-            return PartialDate.parse(text)
-        except ValidationError as exc:
-            raise ValidationError(_("Use YYYY, YYYY-MM or YYYY-MM-DD (Common Era).")) from exc
 
 
 class InstitutionForm(forms.Form):
@@ -56,11 +47,11 @@ class MembershipForm(forms.Form):
         label=_("Institution"), queryset=Institution.objects.order_by("code"), to_field_name="code"
     )
     role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
-    start = PartialDateField(label=_("Since"), required=False, help_text=_("e.g. 2014"))
+    start = PartialDateField(label=_("Since"), required=False)
 
 
 class EndTermForm(forms.Form):
-    end = PartialDateField(label=_("Ended"), help_text=_("e.g. 2024 or 2024-09-30"))
+    end = PartialDateField(label=_("Ended"))
 
 
 class SeatForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from libcoop.core.dates import PartialDate
+from libcoop.core.years import YearField
 from libcoop.network.forms import PartialDateField
 from libcoop.network.models import Institution, InstitutionKind, Network
 from libcoop.outreach.models import Activity, ActivityType, Programme
@@ -37,9 +38,7 @@ class ActivityForm(forms.Form):
     title_th = forms.CharField(label=_("Title (Thai)"), max_length=300, required=False)
     title_en = forms.CharField(label=_("Title (English)"), max_length=300, required=False)
     activity_type = forms.ChoiceField(label=_("Activity type"), choices=ActivityType.choices)
-    date = PartialDateField(
-        label=_("Date"), help_text=_("YYYY, YYYY-MM or YYYY-MM-DD (Common Era), e.g. 2018")
-    )
+    date = PartialDateField(label=_("Date"))
     schools = forms.ModelMultipleChoiceField(
         label=_("Schools"),
         queryset=Institution.objects.filter(kind=InstitutionKind.SCHOOL).order_by("code"),
@@ -88,7 +87,7 @@ class ActivityForm(forms.Form):
             if name not in ("programme", "date", "schools")
         }
         initial["programme"] = activity.programme.code
-        initial["date"] = str(PartialDate(activity.date, activity.precision))  # type: ignore[arg-type]
+        initial["date"] = PartialDate(activity.date, activity.precision)  # type: ignore[arg-type]
         initial["schools"] = [s.code for s in activity.schools.all()]
         return initial
 
@@ -119,9 +118,7 @@ class ProgrammeForm(forms.Form):
     )
     objectives_th = _text(_("Objectives (Thai)"))
     objectives_en = _text(_("Objectives (English)"))
-    start_year = forms.IntegerField(
-        label=_("Since (year, CE)"), required=False, min_value=1900, max_value=2200
-    )
+    start_year = YearField(label=_("Since (year)"), required=False, min_value=1900, max_value=2100)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,0 +1,120 @@
+"""OCR of scanned PDFs (old theses have no text layer): OCRmyPDF over Tesseract with its Thai
+and English models, run by the background task ``tasks.ocr_file``.
+
+OCRmyPDF rasterises each page (pypdfium2) and runs Tesseract on it; the text comes from its
+*sidecar* (Tesseract's own plain text, one page per form feed), not from the invisible text
+layer it would write into a new PDF: that layer places every Thai character as a word of its
+own, and PDF readers give it back with spaces between the letters. The stored PDF is never
+changed (its SHA-256 is what the fixity check compares); only its text is kept.
+
+Where Tesseract or its Thai model is not installed the file's text status says so
+(``ocr_unavailable``) and the item page tells the library's staff what is missing; nothing
+fails. Debian: ``apt-get install tesseract-ocr tesseract-ocr-tha ghostscript``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Final
+
+from django.utils.translation import gettext_lazy as _
+
+from libcoop.repository import extract, storage
+from libcoop.repository.models import ItemFile, TextStatus
+from libcoop.textsearch.thai import normalise
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES: Final = ("tha", "eng")
+# Shown on the item page to the depositing library's staff.
+UNAVAILABLE_MESSAGE: Final = _(
+    "This PDF has no text layer (a scan) and OCR is not installed on this server, so its "
+    "text cannot be searched yet. An administrator can install Tesseract with its Thai model "
+    "(Debian packages tesseract-ocr, tesseract-ocr-tha and ghostscript); the file is then read "
+    "when it is processed again."
+)
+
+
+@functools.cache
+def unavailable() -> str | None:
+    """Why OCR cannot run here (``None``: it can). Cached: installing Tesseract needs a
+    restart of the worker, as any new package does."""
+    try:
+        import ocrmypdf  # noqa: F401
+    except ImportError:
+        return "the Python package ocrmypdf is not installed"
+    tesseract = shutil.which("tesseract")
+    if tesseract is None:
+        return "tesseract is not installed (Debian: tesseract-ocr)"
+    try:
+        listed = subprocess.run(  # noqa: S603 - a fixed argument list, no shell
+            [tesseract, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"tesseract does not run: {exc}"
+    have = {line.strip() for line in listed.stdout.splitlines()[1:]}
+    missing = [lang for lang in LANGUAGES if lang not in have]
+    if missing:
+        return f"tesseract has no model for {', '.join(missing)} (Debian: tesseract-ocr-tha)"
+    return None
+
+
+class OcrFailed(Exception):
+    pass
+
+
+def ocr_pages(path: Path) -> list[str]:
+    """The recognised text of each page of the PDF at *path* (not normalised)."""
+    import ocrmypdf
+    from ocrmypdf.exceptions import ExitCodeException
+
+    with tempfile.TemporaryDirectory(prefix="libcoop-ocr-") as tmp:
+        sidecar = Path(tmp) / "text.txt"
+        try:
+            ocrmypdf.ocr(
+                path,
+                os.devnull,
+                language=list(LANGUAGES),
+                output_type="none",
+                sidecar=sidecar,
+                force_ocr=True,  # every page: a scan may carry a stamped line of text
+                rasterizer="pypdfium",
+                jobs=1,  # one task, one core: the worker runs others beside it
+                progress_bar=False,
+            )
+        except ExitCodeException as exc:
+            raise OcrFailed(f"{type(exc).__name__}: {exc}".strip(": ")) from exc
+        text = sidecar.read_text(encoding="utf-8")
+    pages = text.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()  # the form feed after the last page
+    return pages
+
+
+def ocr_file(item_file: ItemFile) -> bool:
+    """OCR *item_file* (a PDF without a text layer) and keep its text; ``False`` when OCR is
+    not installed or failed (the file's text status and error say which)."""
+    reason = unavailable()
+    if reason is not None:
+        extract.set_status(item_file, TextStatus.OCR_UNAVAILABLE, reason)
+        return False
+    try:
+        with storage.local_path(item_file.sha256) as path:
+            pages = ocr_pages(path)
+    except FileNotFoundError:
+        extract.set_status(item_file, TextStatus.FAILED, "the stored file is missing")
+        return False
+    except OcrFailed as exc:
+        logger.warning("OCR of file %s failed: %s", item_file.pk, exc)
+        extract.set_status(item_file, TextStatus.FAILED, f"OCR failed: {exc}")
+        return False
+    extract.save_text(
+        item_file, [normalise(page) for page in pages], ocr=True, status=TextStatus.OCR_DONE
+    )
+    return True

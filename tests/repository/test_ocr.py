@@ -1,0 +1,68 @@
+"""OCR of scanned PDFs through the background task: Thai text recognised with Tesseract's Thai
+model where it is installed; a clear status, not a crash, where it is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from libcoop.repository import demo_pdfs, ocr, tasks
+from libcoop.repository.models import FileText, TextStatus
+from tests.repository.files_world import a_file
+
+pytestmark = pytest.mark.django_db
+
+SCAN = [["จังหวัดเชียงราย", "ห้องสมุดสีเขียว", "การประหยัดพลังงานไฟฟ้า"], ["บรรณานุกรม", "ภาคผนวก"]]
+
+
+@pytest.fixture
+def no_tesseract(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """A machine without Tesseract: nothing named tesseract on PATH."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    ocr.unavailable.cache_clear()
+    yield
+    ocr.unavailable.cache_clear()
+
+
+def test_a_scan_is_recognised_in_thai_by_the_background_task() -> None:
+    ocr.unavailable.cache_clear()
+    reason = ocr.unavailable()
+    if reason is not None:
+        pytest.skip(f"OCR is not installed here: {reason}")
+    f = a_file(demo_pdfs.scanned_pdf(SCAN), name="scan.pdf")
+    tasks.process_file.enqueue(f.pk)
+    f.refresh_from_db()
+    assert (f.text_status, f.pages, f.text_error) == (TextStatus.OCR_DONE, 2, "")
+    text = FileText.objects.get(file=f)
+    assert text.ocr
+    first, second = text.pages
+    for word in ("เชียงราย", "ห้องสมุดสีเขียว", "พลังงานไฟฟ้า"):
+        assert word in first, (word, first)
+    assert "บรรณานุกรม" in second
+    # done once: running the task again changes nothing
+    assert tasks.ocr_file.enqueue(f.pk).return_value == TextStatus.OCR_DONE
+
+
+def test_without_tesseract_the_file_says_ocr_is_unavailable(no_tesseract: None) -> None:
+    f = a_file(demo_pdfs.scanned_pdf(SCAN[:1]), name="scan.pdf")
+    result = tasks.process_file.enqueue(f.pk)
+    assert result.return_value == TextStatus.OCR_UNAVAILABLE
+    f.refresh_from_db()
+    assert f.text_status == TextStatus.OCR_UNAVAILABLE
+    assert "tesseract is not installed" in f.text_error
+    assert not FileText.objects.filter(file=f).exists()
+    assert f.thumbnail_sha256  # the rest of the processing went on
+    assert "tesseract-ocr-tha" in str(ocr.UNAVAILABLE_MESSAGE)
+
+
+def test_a_text_pdf_is_never_sent_to_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("OCR ran on a PDF with a text layer")
+
+    monkeypatch.setattr(ocr, "ocr_pages", refuse)
+    f = a_file(demo_pdfs.text_pdf("ห้องสมุดสีเขียว", ["การประหยัดพลังงานไฟฟ้าในห้องสมุด"]))
+    assert tasks.process_file.enqueue(f.pk).return_value == TextStatus.EXTRACTED

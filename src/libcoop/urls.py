@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("libcoop.greenlib.urls")),
     path("", include("libcoop.ops.urls")),
     path("", include("libcoop.ill.urls")),
+    path("", include("libcoop.repository.urls")),
     path("", include("libcoop.repository.open_urls")),
 ]
 

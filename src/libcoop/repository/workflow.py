@@ -121,9 +121,9 @@ def reindex_after_commit(item_id: int) -> None:
     or metadata changed: what anonymous search may read changes with them)."""
 
     def reindex() -> None:
-        from libcoop.repository import search
+        from libcoop.repository.search import index_item
 
-        search.index_item(item_id)
+        index_item(item_id)
 
     transaction.on_commit(reindex)
 

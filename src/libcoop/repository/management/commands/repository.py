@@ -1,0 +1,42 @@
+"""``libcoop repository …``: the digital collection from the command line.
+
+Each subcommand lives in a module of its own with ``add_arguments(parser)`` and
+``run(options, stdout)``; the table below names them (a helper adding a subcommand adds a
+row). Operator commands act as ``SYSTEM``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+# name → (help, module, add_arguments function, run function)
+SUBCOMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "deposit": (
+        "deposit one item (metadata JSON and files); prints its id",
+        "libcoop.repository.deposit_cli",
+        "add_deposit_arguments",
+        "run_deposit",
+    ),
+    "import": (
+        "deposit the rows of a CSV file with a folder of files; prints the per-row report",
+        "libcoop.repository.deposit_cli",
+        "add_import_arguments",
+        "run_import",
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "The digital collection: " + ", ".join(SUBCOMMANDS) + "."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        for name, (text, module, add, _run) in SUBCOMMANDS.items():
+            getattr(import_module(module), add)(sub.add_parser(name, help=text))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        _text, module, _add, run = SUBCOMMANDS[options["subcommand"]]
+        getattr(import_module(module), run)(options, self.stdout)

@@ -423,10 +423,16 @@ def test_namespace_prefix_and_batch() -> None:
         assert result[0].raw.startswith(b"<marc:record")
 
 
-def test_lone_record_with_bad_leader_is_a_problem() -> None:
-    item = problem(only("pymarc/bad_tag.xml"))
-    assert (item.position, item.offset, item.reason) == (1, 2, "bad_leader")
-    assert "17 characters" in item.message
+def test_lone_record_with_bad_leader_is_salvaged() -> None:
+    """A damaged MARCXML leader and a two-character tag: the fields are located by their
+    elements, so the record is rebuilt (neutral leader, bad field dropped) and flagged."""
+    item = parsed(only("pymarc/bad_tag.xml"))
+    assert (item.position, item.offset) == (1, 2)
+    assert [r.reason for r in item.repairs] == ["bad_leader", "bad_tag"]
+    assert "17 characters" in item.repairs[0].detail
+    assert "'42'" in item.repairs[1].detail
+    assert item.record["245"]["a"] == "The Untamed"
+    assert str(item.record.leader)[6:8] == "  "  # type of record unknown, not guessed
     assert item.raw.startswith(b"<ns0:record")
 
 
@@ -752,7 +758,6 @@ EXPECTED_PROBLEMS: dict[str, dict[int, str]] = {
         6: "bad_leader",
         7: "no_fields",
     },
-    "pymarc/bad_tag.xml": {1: "bad_leader"},
     "pymarc/1251.dat": dict.fromkeys(range(1, 7), "bad_encoding"),
     "pymarc/testunimarc.dat": {1: "not_marc21"},
     "ruby-marc/cp866_multirecord.marc": {1: "not_marc21", 2: "not_marc21"},
@@ -770,6 +775,7 @@ SALVAGED = {
     "pymarc/utf8_invalid.mrc": {1},
     "pymarc/bad_marc8_escape.dat": {1},
     "pymarc/bad_eacc_encoding.dat": {1},
+    "pymarc/bad_tag.xml": {1},
 }
 
 

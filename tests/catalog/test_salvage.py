@@ -3,13 +3,11 @@ their library; refused only without a readable title or locatable fields (issue 
 
 from __future__ import annotations
 
-import contextlib
 import io
-import warnings
 from pathlib import Path
 
-import pymarc
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -17,13 +15,13 @@ from libcoop.catalog.attention import flagged, flagged_count
 from libcoop.catalog.ingest import import_file
 from libcoop.catalog.models import BibRecord, ImportProblem
 from libcoop.catalog.search import search
+from libcoop.core.tokens import issue_token
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import StaffRole
 from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).resolve().parents[1] / "data" / "marc"
-SHARED_MARC = Path(__file__).resolve().parents[3] / "shared" / "data" / "marc"
 DAMAGED = [
     "pymarc/bad_indicator.dat",
     "pymarc/bad_subfield_code.dat",
@@ -117,65 +115,118 @@ def test_reimport_of_a_salvaged_record_changes_nothing(libraries) -> None:
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
 
 
-# --- the issue's "done when", over every real file ------------------------------------------
+# --- MARCXML: the same salvage ----------------------------------------------------------------
 
-
-def _pymarc_records(path: Path) -> list[pymarc.Record]:
-    """What pymarc itself can read of a file (the manifest's way: permissive reader)."""
-    sink = io.StringIO()
-    with warnings.catch_warnings(), contextlib.redirect_stderr(sink):
-        warnings.simplefilter("ignore")
-        if path.suffix == ".xml":
-            try:
-                return list(pymarc.parse_xml_to_array(str(path)))
-            except Exception:  # pymarc cannot read it at all
-                return []
-        with path.open("rb") as stream:
-            return [r for r in pymarc.MARCReader(stream, permissive=True) if r is not None]
-
-
-def _aside(record: pymarc.Record) -> bool:
-    """Leader/05 d (a deletion) and UNIMARC are outside the rule."""
-    leader = str(record.leader)
-    unimarc = record.get("245") is None and record.get("200") is not None
-    return leader[5:6] == "d" or unimarc or leader[10:12] not in ("22", "  ", " 2", "2 ")
-
-
-@pytest.mark.skipif(
-    not SHARED_MARC.is_dir(),
-    reason=f"shared sample data not found at {SHARED_MARC} (../shared beside the project)",
+MARC_NS = "http://www.loc.gov/MARC21/slim"
+TITLE = (
+    '<datafield tag="245" ind1="1" ind2="0">'
+    '<subfield code="a">Green libraries</subfield></datafield>'
 )
-def test_every_record_pymarc_can_read_is_in_the_catalog_or_has_no_readable_title(
-    libraries,
-) -> None:
-    library = libraries["AAA-LIB"]
-    files = sorted(
-        p for p in SHARED_MARC.rglob("*") if p.suffix in {".mrc", ".dat", ".marc", ".xml"}
+DAMAGE = {
+    "bad_tag": '<datafield tag="5X" ind1=" " ind2=" "><subfield code="a">n</subfield></datafield>',
+    "bad_indicator": (
+        '<datafield tag="500" ind1="10" ind2=" "><subfield code="a">note</subfield></datafield>'
+    ),
+    "bad_subfield": (
+        '<datafield tag="650" ind1=" " ind2="0"><subfield>Libraries</subfield>'
+        '<subfield code="a">Libraries</subfield></datafield>'
+    ),
+}
+
+
+def marcxml(tmp_path: Path, name: str, *records: str) -> Path:
+    path = tmp_path / name
+    body = "".join(f"<record>{r}</record>" for r in records)
+    path.write_text(f'<collection xmlns="{MARC_NS}">{body}</collection>', encoding="utf-8")
+    return path
+
+
+def leader(text: str = "00000nam a2200000 i 4500") -> str:
+    return f"<leader>{text}</leader>"
+
+
+def control(lid: str) -> str:
+    return f'<controlfield tag="001">{lid}</controlfield>'
+
+
+@pytest.mark.parametrize("reason", sorted(DAMAGE))
+def test_marcxml_damage_is_salvaged_like_iso2709(libraries, tmp_path: Path, reason: str) -> None:
+    path = marcxml(tmp_path, "x.xml", leader() + control("x1") + TITLE + DAMAGE[reason])
+    job = import_file(path, libraries["AAA-LIB"], acting_user=SYSTEM)
+    assert (job.added, job.rejected) == (1, 0)
+    record = BibRecord.objects.get(job=job)
+    assert record.flagged and record.cluster_id is not None
+    assert [w["repaired"] for w in record.warnings if isinstance(w, dict)] == [reason]
+    assert record.raw.startswith(b"<record") and DAMAGE[reason][:20].encode() in record.raw
+    assert search("Green libraries").total == 1
+
+
+def test_marcxml_damaged_leader_is_replaced_and_flagged(libraries, tmp_path: Path) -> None:
+    path = marcxml(tmp_path, "x.xml", leader("      Z   22 4500") + control("x1") + TITLE)
+    job = import_file(path, libraries["AAA-LIB"], acting_user=SYSTEM)
+    record = BibRecord.objects.get(job=job)
+    assert record.flagged and record.warnings[0]["repaired"] == "bad_leader"
+    assert record.format == "unknown"  # not guessed
+
+
+def test_marcxml_refused_only_without_a_readable_title(libraries, tmp_path: Path) -> None:
+    path = marcxml(
+        tmp_path,
+        "x.xml",
+        # the title field's tag is damaged: no title is left
+        leader() + control("x1") + TITLE.replace('tag="245"', 'tag="24"'),
+        # a subfield without code was the whole title
+        leader() + control("x2") + '<datafield tag="245" ind1="1" ind2="0"><subfield>T</subfield>'
+        "</datafield>",
+        # UNIMARC stays refused with its message
+        leader() + control("x3") + '<datafield tag="200" ind1="1" ind2=" ">'
+        '<subfield code="a">Titre</subfield></datafield>',
+        leader() + control("ok") + TITLE,
     )
-    assert len(files) >= 40
-    checked = 0
-    for path in files:
-        job = import_file(path, library, acting_user=SYSTEM)
-        for record in _pymarc_records(path):
-            if _aside(record):
-                continue
-            checked += 1
-            fld = record.get("001")
-            local_id = (fld.data or "").strip() if fld is not None else ""
-            if local_id and BibRecord.objects.filter(library=library, local_id=local_id).exists():
-                continue
-            if (
-                not local_id
-                and record.title
-                and BibRecord.objects.filter(
-                    library=library, title__startswith=record.title[:15]
-                ).exists()
-            ):
-                continue
-            refusals = ImportProblem.objects.filter(job=job, local_id=local_id)
-            assert refusals.exists(), (path.name, local_id)
-            assert all("no readable title" in p.message for p in refusals), (
-                path.name,
-                [p.message for p in refusals],
+    job = import_file(path, libraries["AAA-LIB"], acting_user=SYSTEM)
+    assert (job.added, job.rejected) == (1, 3)
+    problems = {p.local_id: p for p in ImportProblem.objects.filter(job=job)}
+    assert "no readable title" in problems["x1"].message
+    assert "no readable title" in problems["x2"].message
+    assert problems["x3"].reason == "not_marc21"
+    assert not BibRecord.objects.get(local_id="ok").flagged
+
+
+# --- the flagged count in the API and the CLI ----------------------------------------------
+
+
+def test_api_job_json_counts_flagged_records(libraries, tmp_path: Path) -> None:
+    library = libraries["AAA-LIB"]
+    user = staff(StaffRole.LIBRARIAN, library)
+    headers = {"Authorization": f"Bearer {issue_token(user, 't', acting_user=SYSTEM)}"}
+    client = Client()
+    for name, flagged_expected in (("pymarc/bad_indicator.dat", 1), ("pymarc/one.dat", 0)):
+        with (DATA / name).open("rb") as fh:
+            response = client.post(
+                "/api/catalog/imports", {"library": library.code, "file": fh}, headers=headers
             )
-    assert checked >= 100
+        assert response.status_code == 202, response.content
+        assert response.json()["flagged"] == flagged_expected, name
+        job = client.get(response["Location"], headers=headers).json()
+        assert job["flagged"] == flagged_expected
+
+
+def test_cli_import_reports_flagged_records_in_english_and_thai(libraries) -> None:
+    out = io.StringIO()
+    path = str(DATA / "pymarc/bad_indicator.dat")
+    call_command("catalog", "import", path, "--library", "AAA-LIB", stdout=out)
+    text = out.getvalue()
+    assert "1 added" in text
+    assert "1 record loaded with local damage repaired: it needs attention" in text
+    record = BibRecord.objects.get(library__code="AAA-LIB")
+    assert f"  [{record.local_id}] A field with a damaged tag was dropped" in text
+    out = io.StringIO()
+    path = str(DATA / "pymarc/bad_subfield_code.dat")
+    call_command("catalog", "import", path, "--library", "BBB-LIB", "--lang", "th", stdout=out)
+    text = out.getvalue()
+    assert "ซ่อมรหัสเขตข้อมูลย่อยที่เสียหาย หรือตัดเขตข้อมูลย่อยนั้นออก" in text
+    clean = io.StringIO()
+    call_command(
+        "catalog", "import", str(DATA / "pymarc/one.dat"), "--library", "CCC-LIB", stdout=clean
+    )
+    assert "needs attention" not in clean.getvalue()

@@ -31,6 +31,7 @@ REPAIR_LABELS = {
     "bad_subfield": _("A damaged subfield code was repaired or its subfield dropped"),
     "bad_directory": _("Fields were located by their terminators (directory lengths wrong)"),
     "not_marc21": _("Leader positions 10-11 were blank and were read as 22"),
+    "bad_leader": _("A damaged MARCXML leader was replaced (type of record unknown)"),
 }
 
 

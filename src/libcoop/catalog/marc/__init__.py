@@ -7,7 +7,9 @@ record never stops a file, and nothing is silently dropped or repaired: a record
 damage is local (a few characters, one field's tag or indicators, one subfield code, a blank
 leader/10-11) is re-read by ``salvage`` and yielded as a ParsedRecord whose ``repairs`` say
 what was replaced (U+FFFD) or dropped, so that it is loaded and flagged for its library; it
-is refused only without a readable title or locatable fields.
+is refused only without a readable title or locatable fields.  A MARCXML record with such
+damage (a bad ``tag``, indicator or subfield ``code`` attribute, a damaged ``<leader>``) is
+rebuilt from its elements the same way.
 
 Parsing is pymarc's.  This package only splits the byte stream into records, checks the
 leader, chooses the character decoding, and turns pymarc's exceptions, log lines,

@@ -20,10 +20,11 @@ from pymarc.exceptions import (
 from libcoop.catalog.marc.capture import Captured, call_pymarc, report_captured
 from libcoop.catalog.marc.checks import check_record, local_id_of
 from libcoop.catalog.marc.encodings import check_marc8, choose_encoding, decode_ncrs
-from libcoop.catalog.marc.items import MarcItem, ParsedRecord, RecordProblem, Repair, Verdict
+from libcoop.catalog.marc.items import MarcItem, ParsedRecord, Repair, Verdict
 from libcoop.catalog.marc.salvage import (
     BLANK_COUNTS,
     SALVAGEABLE,
+    not_salvaged,
     readable_title,
     salvage_iso2709,
 )
@@ -218,7 +219,7 @@ def _salvage(
         mode = "utf-8"  # flagged UTF-8, not clean MARC-8 either: UTF-8 with a few bad bytes
     record, fixes = salvage_iso2709(raw, mode)
     if record is None:
-        return _refusal(refused, "its fields cannot be located")
+        return not_salvaged(refused, "its fields cannot be located")
     second = Verdict(chunk.warnings)
     if mode == "marc-8":
         decode_ncrs(record, second)
@@ -226,7 +227,7 @@ def _salvage(
     if second.errors:
         return refused
     if readable_title(record) is None:
-        return _refusal(refused, "no readable title (245) once repaired")
+        return not_salvaged(refused, "no readable title (245) once repaired")
     if not fixes:  # the strict reading saw damage the re-reading did not need to repair
         fixes = [Repair(reason, message) for reason, message in verdict.errors]
     return ParsedRecord(
@@ -238,17 +239,6 @@ def _salvage(
         encoding if mode != "utf-8" or encoding != "utf-8->marc-8 mislabelled" else "utf-8",
         second.warnings,
         tuple(repairs + fixes),
-    )
-
-
-def _refusal(refused: RecordProblem, why: str) -> RecordProblem:
-    return RecordProblem(
-        refused.position,
-        refused.offset,
-        refused.local_id,
-        refused.reason,
-        f"{refused.message} [not salvaged: {why}]",
-        refused.raw,
     )
 
 

@@ -23,7 +23,13 @@ from pymarc.exceptions import RecordLeaderInvalid
 
 from libcoop.catalog.marc.capture import call_pymarc, report_captured
 from libcoop.catalog.marc.checks import TAG_PATTERN, check_record, local_id_of
-from libcoop.catalog.marc.items import MarcItem, ParsedRecord, RecordProblem, Verdict
+from libcoop.catalog.marc.items import MarcItem, ParsedRecord, RecordProblem, Repair, Verdict
+from libcoop.catalog.marc.salvage import (
+    SALVAGEABLE_XML,
+    not_salvaged,
+    readable_title,
+    salvage_marcxml,
+)
 
 MARC_NS: Final = "http://www.loc.gov/MARC21/slim"
 _RECORD_TAGS: Final = frozenset({f"{{{MARC_NS}}}record", "record"})
@@ -128,20 +134,25 @@ def _decode_xml_record(
     raw = etree.tostring(elem, encoding="utf-8", with_tail=False)
     line = (elem.sourceline or 0) + line_shift
     verdict = Verdict()
-    leaders = [child for child in elem if etree.QName(child).localname == "leader"]
+    leaders = [
+        child
+        for child in elem
+        if isinstance(child.tag, str) and etree.QName(child).localname == "leader"
+    ]
+    records: list[pymarc.Record] | None = None
     if len(leaders) != 1:
         verdict.error("bad_leader", f"<record> has {len(leaders)} <leader> elements")
-        return verdict.problem(position, line, None, raw)
+    else:
 
-    def parse() -> list[pymarc.Record]:
-        return pymarc.parse_xml_to_array(io.BytesIO(raw))
+        def parse() -> list[pymarc.Record]:
+            return pymarc.parse_xml_to_array(io.BytesIO(raw))
 
-    records, error, captured = call_pymarc(parse)
-    report_captured(captured, verdict)
-    if error is not None:
-        verdict.error(*_reason_for(error, leaders[0].text or ""))
-    elif records is None or len(records) != 1:
-        verdict.error("unparseable", f"pymarc built {len(records or [])} records")
+        records, error, captured = call_pymarc(parse)
+        report_captured(captured, verdict)
+        if error is not None:
+            verdict.error(*_reason_for(error, leaders[0].text or ""))
+        elif records is None or len(records) != 1:
+            verdict.error("unparseable", f"pymarc built {len(records or [])} records")
     for child in elem:  # checked on the XML: pymarc would quietly pad tag="42" to "042"
         if etree.QName(child).localname in ("controlfield", "datafield"):
             tag = child.get("tag")
@@ -151,13 +162,51 @@ def _decode_xml_record(
                     f"line {child.sourceline}: tag {tag!r} is not three ASCII letters/digits",
                 )
     if records is None or len(records) != 1:
-        return verdict.problem(position, line, _salvage_001(elem), raw)
+        return _salvage(position, line, elem, raw, encoding, verdict, None)
     record = records[0]
     check_record(record, verdict)
     local_id = local_id_of(record)
     if verdict.errors:
-        return verdict.problem(position, line, local_id, raw)
+        return _salvage(position, line, elem, raw, encoding, verdict, local_id)
     return ParsedRecord(position, line, local_id, record, raw, encoding, verdict.warnings)
+
+
+def _salvage(
+    position: int,
+    line: int,
+    elem: etree._Element,
+    raw: bytes,
+    encoding: str,
+    verdict: Verdict,
+    local_id: str | None,
+) -> MarcItem:
+    """A record the strict reading refused, rebuilt from its elements with its local damage
+    repaired if that is all there is (``salvage``), else the refusal."""
+    refused = verdict.problem(position, line, local_id or _salvage_001(elem), raw)
+    reasons = {reason for reason, _ in verdict.errors}
+    if not reasons <= SALVAGEABLE_XML:  # UNIMARC (not_marc21) among others stays refused
+        return refused
+    record, fixes = salvage_marcxml(elem)
+    if record is None:
+        return not_salvaged(refused, "its fields cannot be located")
+    second = Verdict()
+    check_record(record, second, salvaged=True)
+    if second.errors:
+        return refused
+    if readable_title(record) is None:
+        return not_salvaged(refused, "no readable title (245) once repaired")
+    if not fixes:  # the strict reading saw damage the rebuilding did not need to repair
+        fixes = [Repair(reason, message) for reason, message in verdict.errors]
+    return ParsedRecord(
+        position,
+        line,
+        local_id_of(record),
+        record,
+        raw,
+        encoding,
+        second.warnings,
+        tuple(fixes),
+    )
 
 
 def _reason_for(error: Exception, leader: str) -> tuple[str, str]:

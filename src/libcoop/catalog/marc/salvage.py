@@ -16,6 +16,13 @@ again here, field by field, from its directory:
   terminators, if that gives exactly as many fields as the directory lists;
 * leader/10-11 left blank (or half blank) is read as ``22``.
 
+A MARCXML record refused for the same kinds of damage (a ``tag`` attribute that is missing
+or not three ASCII letters/digits, indicators that are missing a value, too long or not
+printable ASCII, a ``<subfield>`` without a usable ``code``) is rebuilt here from its XML
+elements (:func:`salvage_marcxml`) with the same repairs; a ``<leader>`` that is missing or
+not 24 characters is replaced by a neutral one (record type unknown), since MARCXML locates
+fields by their elements and not by the leader's lengths.
+
 Every change is a :class:`Repair` on the record (reason code and detail), so that the
 record is loaded, findable and listed for its library to fix; the raw bytes are kept as
 they came.  A record is still refused when its fields cannot be located at all, when what
@@ -31,17 +38,25 @@ import unicodedata
 from typing import Final
 
 import pymarc
+from lxml import etree
 from pymarc.marc8 import marc8_to_unicode
 from pymarc.record import normalize_subfield_code
 
 from libcoop.catalog.marc.capture import call_pymarc
 from libcoop.catalog.marc.checks import TAG_PATTERN
-from libcoop.catalog.marc.items import Repair
+from libcoop.catalog.marc.items import RecordProblem, Repair
 
 # Strict-reading reasons that a salvage may cure (the record is then re-read here).
 SALVAGEABLE: Final = frozenset(
     {"bad_encoding", "bad_indicator", "bad_subfield", "bad_tag", "bad_directory", "not_marc21"}
 )
+# ... and those that a MARCXML record may be refused for and rebuilt from its elements.
+SALVAGEABLE_XML: Final = frozenset(
+    {"bad_indicator", "bad_subfield", "bad_tag", "bad_leader", "bad_encoding", "unparseable"}
+)
+# A MARCXML leader that is missing or not 24 characters becomes this: new record, type of
+# record and level unknown (blank), UTF-8, MARC 21 counts; pymarc recomputes the lengths.
+NEUTRAL_LEADER: Final = "00000n   a2200000   4500"
 # leader/10-11 values read as '22' (with a repair); any other value declares another format.
 BLANK_COUNTS: Final = frozenset({"  ", " 2", "2 "})
 
@@ -291,3 +306,107 @@ def _orphan_marks(text: str) -> int:
         else:
             base = ch
     return count
+
+
+def not_salvaged(refused: RecordProblem, why: str) -> RecordProblem:
+    """The strict reading's refusal, saying why the salvage could not load the record."""
+    return RecordProblem(
+        refused.position,
+        refused.offset,
+        refused.local_id,
+        refused.reason,
+        f"{refused.message} [not salvaged: {why}]",
+        refused.raw,
+    )
+
+
+# --- MARCXML ---------------------------------------------------------------------------------
+
+
+def _local(elem: etree._Element) -> str:
+    tag = elem.tag
+    return etree.QName(elem).localname if isinstance(tag, str) else ""
+
+
+def salvage_marcxml(elem: etree._Element) -> tuple[pymarc.Record | None, list[Repair]]:
+    """Rebuild a MARCXML ``<record>`` from its elements with its local damage repaired;
+    (None, []) if it has no field left."""
+    repairs: list[Repair] = []
+    children = [child for child in elem if _local(child)]
+    leaders = [c for c in children if _local(c) == "leader"]
+    leader = _leader(leaders, repairs)
+    record = pymarc.Record(leader=leader, to_unicode=True, force_utf8=True)
+    record.leader = pymarc.Leader(leader)
+    for child in children:
+        kind = _local(child)
+        if kind not in ("controlfield", "datafield"):
+            continue
+        line = child.sourceline
+        tag = child.get("tag")
+        if tag is None or not TAG_PATTERN.fullmatch(tag):
+            shown = " ".join("".join(child.itertext()).split())[:_SHOWN]
+            what = "no tag attribute" if tag is None else f"tag {tag!r}"
+            repairs.append(Repair("bad_tag", f"line {line}: field with {what} dropped: {shown!r}"))
+            continue
+        if kind == "controlfield":
+            record.add_field(pymarc.Field(tag=tag, data="".join(child.itertext())))
+            continue
+        indicators = [_indicator(child, tag, name, repairs) for name in ("ind1", "ind2")]
+        subfields = []
+        for sub in child:
+            if _local(sub) != "subfield":
+                continue
+            code = _xml_code(tag, sub, repairs)
+            if code is not None:
+                subfields.append(pymarc.Subfield(code, "".join(sub.itertext())))
+        record.add_field(
+            pymarc.Field(tag=tag, indicators=pymarc.Indicators(*indicators), subfields=subfields)
+        )
+    if not record.fields:
+        return None, []
+    return record, repairs
+
+
+def _leader(leaders: list[etree._Element], repairs: list[Repair]) -> str:
+    texts = ["".join(leader.itertext()) for leader in leaders]
+    if len(texts) > 1:
+        repairs.append(Repair("bad_leader", f"{len(texts)} <leader> elements: the first is used"))
+    text = texts[0] if texts else ""
+    if len(text) != 24:
+        what = f"leader {text!r} ({len(text)} characters)" if texts else "no <leader>"
+        repairs.append(
+            Repair("bad_leader", f"{what} replaced by {NEUTRAL_LEADER!r}: type of record unknown")
+        )
+        return NEUTRAL_LEADER
+    if not all(" " <= ch <= "~" for ch in text):
+        fixed = "".join(ch if " " <= ch <= "~" else " " for ch in text)
+        repairs.append(Repair("bad_leader", f"leader {text!r}: unreadable characters -> blanks"))
+        return fixed
+    return text
+
+
+def _indicator(field: etree._Element, tag: str, name: str, repairs: list[Repair]) -> str:
+    value = field.get(name)
+    if value is None:
+        return " "  # MARCXML may omit an indicator: blank, as pymarc reads it
+    if len(value) == 1 and " " <= value <= "~":
+        return value
+    repairs.append(Repair("bad_indicator", f"{tag}: {name} {value[:8]!r} replaced by a blank"))
+    return " "
+
+
+def _xml_code(tag: str, sub: etree._Element, repairs: list[Repair]) -> str | None:
+    code = sub.get("code")
+    if code is not None and len(code) == 1 and "!" <= code <= "~":
+        return code
+    shown = " ".join("".join(sub.itertext()).split())[:_SHOWN]
+    if code and len(code) == 1 and not code.isascii():
+        letter = unicodedata.normalize("NFKD", code).encode("ascii", "ignore").decode()
+        if len(letter) == 1 and letter.isalnum():  # pymarc's rule: á -> a
+            repairs.append(
+                Repair("bad_subfield", f"{tag}: subfield code {code!r} read as {letter!r}")
+            )
+            return letter
+    what = "without a code" if code is None else f"with code {code[:8]!r}"
+    repairs.append(Repair("bad_subfield", f"{tag}: subfield {what} dropped: {shown!r}"))
+    return None

@@ -97,6 +97,7 @@ class AuditVerb(models.TextChoices):
     REPO_FILE_ADDED = "repository.file.added", _("File added to a collection item")
     REPO_FILE_REMOVED = "repository.file.removed", _("File removed from a collection item")
     REPO_BATCH_IMPORTED = "repository.batch.imported", _("Batch deposit into the collection")
+    REPO_EMBARGO_ENDED = "repository.item.embargo_ended", _("Collection item's embargo ended")
 
 
 class AuditEvent(models.Model):

@@ -45,6 +45,12 @@ def _sweep_uploads() -> str:
     return f"{len(sweep_uploads().removed)} uploaded MARC file(s) removed"
 
 
+def _repository_fixity() -> str:
+    from libcoop.repository.fixity import periodic
+
+    return periodic()
+
+
 def _harvest_due() -> str:
     from libcoop.interop.harvest.service import due_sources, harvest
     from libcoop.network.abilities import SYSTEM
@@ -67,10 +73,13 @@ JOBS: Final[dict[str, PeriodicJob]] = {
     "catalog.sweep_uploads": PeriodicJob(
         _sweep_uploads, 24 * 60, _("Remove uploaded MARC files past their retention")
     ),
+    "repository.fixity": PeriodicJob(
+        _repository_fixity, 7 * 24 * 60, _("Check that the collection's stored files are intact")
+    ),
 }
 
 # Apps whose ``periodic.py`` adds rows (``JOBS: dict[str, PeriodicJob]``).
-JOB_MODULES: Final[tuple[str, ...]] = ("libcoop.ill.periodic",)
+JOB_MODULES: Final[tuple[str, ...]] = ("libcoop.ill.periodic", "libcoop.repository.periodic")
 
 
 def all_jobs() -> dict[str, PeriodicJob]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from libcoop.network.abilities import Actor, SystemActor, profile_of, staff_of
@@ -70,6 +70,20 @@ def open_q(on: datetime.date | None = None) -> Q:
             embargo_until__lte=on,
             access_after_embargo__in=[Access.OPEN, Access.EMBARGO],
         )
+    )
+
+
+def effective_access_expression(on: datetime.date | None = None) -> Case:
+    """``effective_access`` as a database expression, for querysets (facets, filters)."""
+    on = on or today()
+    after = Case(
+        When(access_after_embargo=Access.EMBARGO, then=Value(str(Access.OPEN))),
+        default=F("access_after_embargo"),
+    )
+    return Case(
+        When(access=Access.EMBARGO, embargo_until__lte=on, then=after),
+        default=F("access"),
+        output_field=CharField(),
     )
 
 

@@ -305,3 +305,56 @@ def ngrams(text: str, n: int = 2) -> list[str]:
             continue
         grams.extend("".join(clusters[i : i + n]) for i in range(len(clusters) - n + 1))
     return grams
+
+
+# --- safe places to cut text (snippets) --------------------------------------------------------
+
+
+def cluster_breaks(text: str) -> list[int]:
+    """Offsets in ``text`` (as given) where a grapheme cluster begins, and ``len(text)``.
+
+    A combining mark (Thai vowel signs above and below, tone marks; Latin accents), sara am
+    and a zero-width joiner belong to the character before them, so text is never cut
+    between them and their base; a CR LF pair is not cut either.
+    """
+    breaks = [0] if text else []
+    for i in range(1, len(text)):
+        ch = text[i]
+        if ch in (SARA_AM, "\u200d") or unicodedata.category(ch)[0] == "M":
+            continue
+        if ch == "\n" and text[i - 1] == "\r":
+            continue
+        breaks.append(i)
+    breaks.append(len(text))
+    return breaks
+
+
+def word_breaks(text: str) -> list[int]:
+    """Offsets in ``text`` (as given, not normalised) where a word begins or ends, with 0 and
+    ``len(text)``: where a snippet may be cut without breaking a Thai word.
+
+    Thai words come from the same segmenter as ``segment`` (ICU, else PyThaiNLP's newmm);
+    every offset is also a grapheme cluster boundary (a segmenter's odd boundary inside a
+    cluster is dropped).
+    """
+    if not text:
+        return [0]
+    pieces = _icu_words(text) if _icu is not None else _pythainlp_pieces(text)
+    if "".join(pieces) != text:  # a segmenter that changed the text: clusters are still safe
+        return cluster_breaks(text)
+    clusters = set(cluster_breaks(text))
+    breaks = [0]
+    offset = 0
+    for piece in pieces:
+        offset += len(piece)
+        if offset in clusters and offset != breaks[-1]:
+            breaks.append(offset)
+    if breaks[-1] != len(text):
+        breaks.append(len(text))
+    return breaks
+
+
+def _pythainlp_pieces(text: str) -> list[str]:
+    from pythainlp.tokenize import word_tokenize
+
+    return list(word_tokenize(text, engine="newmm", keep_whitespace=True))

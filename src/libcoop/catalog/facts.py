@@ -25,6 +25,7 @@ from libcoop.catalog.identifiers import (
     normalise_lccn,
     normalise_oclc,
     pages_from_extent,
+    volumes_from_extent,
     year_from_008,
     year_from_imprint,
     year_range,
@@ -72,6 +73,8 @@ class BibFacts:
     year_span: tuple[int, int] | None = None
     # The years of a multipart item published over several ("m18951897").
     year_multiple: tuple[int, int] | None = None
+    # The number of volumes of a multipart item ("2 v."), when it gives no page count.
+    volumes: int | None = None
     # The extent is an estimate ("ca. 300 p.", "in various pagings"): not a page count.
     pages_approximate: bool = False
 
@@ -399,6 +402,7 @@ def extract_facts(record: Record) -> BibFacts:
     )
 
     pages = None
+    volumes = None
     approximate = False
     for field in record.get_fields("300"):
         for value in field.get_subfields("a"):
@@ -407,6 +411,7 @@ def extract_facts(record: Record) -> BibFacts:
             if following and _LEAVES_SPLIT.match(following[0]):
                 value = f"{value}{following[0]}"
             pages = pages_from_extent(value)
+            volumes = volumes or volumes_from_extent(value)
             approximate = bool(_APPROXIMATE_EXTENT.search(value))
             if pages is not None:
                 break
@@ -452,6 +457,7 @@ def extract_facts(record: Record) -> BibFacts:
         title_proper=_title_proper(title_fields[0]) if title_fields else "",
         year_span=year_range(field_008, tuple(v for f in imprint for v in f.get_subfields("c"))),
         year_multiple=year_range(field_008, kinds="m"),
+        volumes=volumes if pages is None else None,
         pages_approximate=approximate and pages is not None,
     )
 

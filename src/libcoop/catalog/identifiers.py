@@ -35,6 +35,7 @@ __all__ = [
     "normalise_oclc",
     "pages_from_extent",
     "to_ascii_digits",
+    "volumes_from_extent",
     "year_from_008",
     "year_from_imprint",
     "year_range",
@@ -354,6 +355,15 @@ def pages_from_extent(s: str) -> int | None:
             candidate = max(numbers)
             best = candidate if best is None else max(best, candidate)
     return best
+
+
+_VOLUMES = re.compile(r"^\D{0,3}?(\d{1,3})\s*(?:v\.|vol\.|vols\.|volumes?\b|เล่ม)", re.IGNORECASE)
+
+
+def volumes_from_extent(s: str) -> int | None:
+    """The number of volumes of a multipart item's extent: "2 v.", "4 volumes", "3 เล่ม"."""
+    match = _VOLUMES.match(to_ascii_digits(s).strip())
+    return int(match.group(1)) if match and int(match.group(1)) > 1 else None
 
 
 # --------------------------------------------------------------------------- years

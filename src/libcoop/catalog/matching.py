@@ -97,6 +97,7 @@ class Extras(NamedTuple):
     span: tuple[int, int] | None = None  # "ys:1890-1899": an uncertain date's span
     multiple: tuple[int, int] | None = None  # "ym:1895-1897": a multipart's years
     pages_approximate: bool = False  # "pg:approx": "ca. 300 p.", "various pagings"
+    volumes: int = 0  # "nv:2": a multipart item's volumes, where no page count is given
 
 
 @lru_cache(maxsize=65536)
@@ -109,6 +110,7 @@ def extras(other_ids: frozenset[str]) -> Extras:
     span: tuple[int, int] | None = None
     multiple: tuple[int, int] | None = None
     approximate = False
+    volumes = 0
     for term in sorted(other_ids):
         kind, _, value = term.partition(":")
         if kind == "pn":
@@ -132,6 +134,8 @@ def extras(other_ids: frozenset[str]) -> Extras:
                     multiple = (int(first), int(last))
         elif kind == "pg":
             approximate = value == "approx"
+        elif kind == "nv" and value.isdigit():
+            volumes = int(value)
         else:
             ids.add(term)
     return Extras(
@@ -145,6 +149,7 @@ def extras(other_ids: frozenset[str]) -> Extras:
         span,
         multiple,
         approximate,
+        volumes,
     )
 
 
@@ -291,6 +296,8 @@ def match_terms(facts: BibFacts) -> list[str]:
         terms.append(f"ym:{facts.year_multiple[0]}-{facts.year_multiple[1]}")
     if facts.pages_approximate:
         terms.append("pg:approx")
+    if facts.volumes:
+        terms.append(f"nv:{facts.volumes}")
     return terms
 
 
@@ -535,10 +542,21 @@ def _years(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> tuple[int | No
 def _pages(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> tuple[int | None, bool]:
     """The difference of the page counts (None: one unknown or an estimate) and whether
     they are equal (within 2 pages, or 1 % of a long book)."""
+    if ea.volumes and eb.volumes and not (a.pages or b.pages):
+        # Sets without a page count: the same number of volumes is the extent agreeing.
+        return abs(ea.volumes - eb.volumes), ea.volumes == eb.volumes
     if not (a.pages and b.pages) or ea.pages_approximate or eb.pages_approximate:
         return None, False
     difference = abs(a.pages - b.pages)
     return difference, difference <= max(2, max(a.pages, b.pages) // 100)
+
+
+def _page_typo(a: int, b: int) -> bool:
+    """Two page counts one keyed digit apart: changed, lost, added or two swapped."""
+    x, y = str(a), str(b)
+    if len(x) == len(y) and sorted(x) == sorted(y):
+        return sum(1 for p, q in zip(x, y, strict=True) if p != q) == 2  # transposed
+    return Levenshtein.distance(x, y) == 1 and min(len(x), len(y)) >= 2
 
 
 def _pages_conflict(difference: int | None, a: MatchInfo, b: MatchInfo) -> bool:
@@ -592,9 +610,21 @@ def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
     if year_gap is not None and year_gap > 1:
         return Verdict(False, "year", scores={"year_gap": float(year_gap)})
     page_difference, pages_equal = _pages(a, ea, b, eb)
-    if _pages_conflict(page_difference, a, b):
-        return Verdict(False, "pages", scores={"page_difference": float(page_difference or 0)})
     names_ok, name_key = _names_agree(a, ea, b, eb)
+    page_typo = False
+    if _pages_conflict(page_difference, a, b):
+        # One keyed digit apart (238 / 288, 279 / 297, 56 / 6) with the same title, year,
+        # name and publisher: a typing slip, so the page counts say nothing.
+        page_typo = bool(
+            years_equal
+            and names_ok
+            and _publishers_agree(ea.publisher, eb.publisher)
+            and _page_typo(a.pages or 0, b.pages or 0)
+            and _distance(match_title(a.title_key), match_title(b.title_key))
+            < title_limit(max(len(a.title_key), len(b.title_key)))
+        )
+        if not page_typo:
+            return Verdict(False, "pages", scores={"page_difference": float(page_difference or 0)})
     if names_ok is False and not _imprint_identical(
         a, ea, b, eb, years_equal=years_equal, pages_equal=pages_equal
     ):
@@ -634,11 +664,18 @@ def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
         scores["year_gap"] = float(year_gap)
     if page_difference:
         scores["page_difference"] = float(page_difference)
+    if page_typo:
+        scores["page_typo"] = 1.0
     if not titles_ok:
         proper = _title_proper_agrees(
             a, ea, b, eb, names_ok=names_ok, publishers_ok=publishers_ok, pages_equal=pages_equal
         )
-        if proper is not None and years_equal and not (a.isbns and b.isbns and not shared):
+        full = bool(names_ok and publishers_ok and pages_equal)
+        if (
+            proper is not None
+            and (years_equal or (year_gap == 1 and full))
+            and not (a.isbns and b.isbns and not shared)
+        ):
             scores["title_proper_distance"] = proper
             rule = "title_proper"
             return Verdict(True, rule, name_key or f"publisher:{ea.publisher}", scores)
@@ -681,11 +718,42 @@ def _title_proper_agrees(
     if not (ea.title_proper or eb.title_proper):
         return None
     proper_a, proper_b = _proper(a, ea), _proper(b, eb)
+    shorter, longer = sorted((proper_a, proper_b), key=len)
+    short = len(shorter.split()) < TITLE_PROPER_WORDS
     distance = _distance(proper_a, proper_b)
-    if distance >= title_limit(max(len(proper_a), len(proper_b))):
+    agree = distance < title_limit(len(longer)) or (
+        # A title proper without its article (a non-filing count keyed wrong), or one
+        # whose end the other library moved into the subtitle.
+        not short
+        and (
+            _distance(_without_article(proper_a), _without_article(proper_b))
+            < title_limit(len(longer))
+            or _distance(shorter, longer[: len(shorter)]) < title_limit(len(shorter))
+            or _words_agree(proper_a, proper_b)
+        )
+    )
+    if not agree:
         return None
     evidence = sum(1 for ok in (names_ok, publishers_ok, pages_equal) if ok)
-    short = len(min(proper_a, proper_b, key=len).split()) < TITLE_PROPER_WORDS
     if evidence < (3 if short else 2):
         return None
     return round(distance, 3)
+
+
+_ARTICLES = frozenset(
+    {"the", "a", "an", "el", "la", "le", "les", "los", "las", "der", "die", "das", "il", "lo"}
+)
+
+
+def _without_article(title: str) -> str:
+    first, _, rest = title.partition(" ")
+    return rest if first in _ARTICLES and rest else title
+
+
+def _words_agree(a: str, b: str) -> bool:
+    """The same words but one added, dropped or changed ("how cities provide their services"
+    / "how cities provide services"), for titles of five words or more."""
+    words_a, words_b = a.split(), b.split()
+    if min(len(words_a), len(words_b)) < 5:
+        return False
+    return Levenshtein.distance(words_a, words_b) <= 1

@@ -74,11 +74,14 @@ def _store(item: Item, upload: Upload, position: int) -> ItemFile:
             _("A file's label is at most %(max)d characters.") % {"max": LABEL_MAX}
         )
     name = clean_name(upload.name)
-    if isinstance(upload.source, Path):
-        with upload.source.open("rb") as handle:
-            stored = storage.store_upload(handle, name=name)
-    else:
-        stored = storage.store_upload(upload.source, name=name)
+    try:
+        if isinstance(upload.source, Path):
+            with upload.source.open("rb") as handle:
+                stored = storage.store_upload(handle, name=name)
+        else:
+            stored = storage.store_upload(upload.source, name=name)
+    except ValidationError as exc:
+        raise _file_refused(exc, name) from exc
     return ItemFile.objects.create(
         item=item,
         sha256=stored.sha256,
@@ -89,6 +92,31 @@ def _store(item: Item, upload: Upload, position: int) -> ItemFile:
         label=label,
         position=position,
     )
+
+
+def _file_refused(exc: ValidationError, name: str) -> ValidationError:
+    """The store's refusal, naming the file, as a lazy message (a batch report gives it in
+    Thai and in English); a refusal the store gives no code for is passed on as it is."""
+    from libcoop.core.attachments import KINDS
+    from libcoop.repository import storage
+
+    code = getattr(exc, "code", None)
+    if code == "too_large":
+        return ValidationError(
+            gettext_lazy("%(name)s is larger than %(limit)d MB."),
+            params={"name": name, "limit": storage.max_bytes() // (1024 * 1024)},
+            code=code,
+        )
+    if code == "empty":
+        return ValidationError(gettext_lazy("%(name)s is empty."), params={"name": name})
+    if code == "type":
+        kinds = ", ".join(sorted({KINDS[k].extension.upper() for k in storage.ALLOWED}))
+        return ValidationError(
+            gettext_lazy("%(name)s: this type of file is not accepted. Accepted: %(kinds)s."),
+            params={"name": name, "kinds": kinds},
+            code=code,
+        )
+    return exc
 
 
 def _file_facts(f: ItemFile) -> dict[str, object]:
@@ -152,7 +180,7 @@ def create_item(
             try:
                 stored.append(_store(item, upload, position))
             except ValidationError as exc:
-                raise ValidationError({"files": exc.messages}) from exc
+                raise ValidationError({"files": exc.error_list}) from exc
         ItemVersion.objects.create(
             item=item,
             number=item.version,

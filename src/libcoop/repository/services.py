@@ -45,7 +45,7 @@ class Upload:
     (read when stored). The store checks size and type while it streams them."""
 
     name: str
-    source: bytes | IO[bytes] | Path
+    data: bytes | IO[bytes] | Path
     label: str = ""
 
 
@@ -75,11 +75,11 @@ def _store(item: Item, upload: Upload, position: int) -> ItemFile:
         )
     name = clean_name(upload.name)
     try:
-        if isinstance(upload.source, Path):
-            with upload.source.open("rb") as handle:
+        if isinstance(upload.data, Path):
+            with upload.data.open("rb") as handle:
                 stored = storage.store_upload(handle, name=name)
         else:
-            stored = storage.store_upload(upload.source, name=name)
+            stored = storage.store_upload(upload.data, name=name)
     except ValidationError as exc:
         raise _file_refused(exc, name) from exc
     return ItemFile.objects.create(

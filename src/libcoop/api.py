@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as InputInvalid
+from ninja.openapi.docs import Swagger
 
 from libcoop import __version__
 from libcoop.catalog.api import router as catalog_router
@@ -21,6 +22,7 @@ from libcoop.greenlib.api import router as greenlib_router
 from libcoop.knowledge.api import router as knowledge_router
 from libcoop.network.api import router as network_router
 from libcoop.outreach.api import router as outreach_router
+from libcoop.repository.api import router as repository_router
 
 api = ContractAPI(
     title="LibCoop API",
@@ -28,6 +30,9 @@ api = ContractAPI(
     description="Registry of the library network. Reads are public; writes need a bearer token.",
     urls_namespace="api",
     parser=SafeParser(),
+    # The docs page from the files bundled with django-ninja (the "ninja" app), and no call to
+    # Swagger's online validator: /api/docs works without internet.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
@@ -91,3 +96,4 @@ api.add_router("/", knowledge_router)
 api.add_router("/", events_router)
 api.add_router("/", outreach_router)
 api.add_router("/", greenlib_router)
+api.add_router("/", repository_router)

@@ -399,3 +399,120 @@ def test_workflow_button_refused_for_another_library(world: World) -> None:
     workflow.perform(item, "submit", acting_user=SYSTEM)
     item.refresh_from_db()
     assert item.status == ItemStatus.SUBMITTED
+
+
+# ---------------------------------------------------------------------------- API
+
+
+def _token(user: Any, scope: str = "write") -> dict[str, str]:
+    from libcoop.core.tokens import issue_token
+
+    return {"Authorization": f"Bearer {issue_token(user, 'test', acting_user=user, scope=scope)}"}
+
+
+def test_deposit_through_the_api(world: World) -> None:
+    librarian = world.user("librarian_own")
+    client = Client()
+    body = {
+        "title": "รายงานการวิจัยเรื่องห้องสมุดสีเขียว",
+        "type": "research_report",
+        "creators": ["สมชาย ใจดี"],
+        "advisors": ["สมหญิง รักษ์โลก"],
+        "year": "2565",
+        "keywords_th": ["ห้องสมุดสีเขียว"],
+        "access": "embargo",
+        "embargo_until": (datetime.date.today() + datetime.timedelta(days=90)).isoformat(),
+        "access_after_embargo": "network",
+    }
+    response = client.post(
+        "/api/repository/items", body, content_type="application/json", headers=_token(librarian)
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()
+    item = Item.objects.get(pk=data["id"])
+    assert item.institution == world.own and item.year == 2022 and item.status == "draft"
+    assert data["contributors"] == [{"name": "สมหญิง รักษ์โลก", "role": "advisor"}]
+    assert data["access"] == "embargo" and data["access_after_embargo"] == "network"
+    # a file, then the walk
+    pdf = SimpleUploadedFile("report.pdf", pdf_bytes("r"), "application/pdf")
+    response = client.post(
+        f"/api/repository/items/{item.pk}/files",
+        {"file": pdf, "label": "ฉบับเต็ม"},
+        headers=_token(librarian),
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["url"] == f"/repository/{item.pk}/files/{response.json()['id']}/"
+    admin = world.user("admin_own")
+    for action, who in (("submit", librarian), ("approve", admin), ("publish", admin)):
+        response = client.post(
+            f"/api/repository/items/{item.pk}/actions/{action}",
+            {},
+            content_type="application/json",
+            headers=_token(who),
+        )
+        assert response.status_code == 200, (action, response.content)
+    assert response.json()["status"] == "published"
+    # anonymous: the metadata, the file listed without its address (embargoed)
+    anonymous = Client().get(f"/api/repository/items/{item.pk}").json()
+    assert anonymous["files_open"] is False and anonymous["files"][0]["url"] is None
+    assert anonymous["files"][0]["thumbnail"] is None
+
+
+def test_api_change_makes_a_version(world: World) -> None:
+    item = deposit(world.own)
+    response = Client().patch(
+        f"/api/repository/items/{item.pk}",
+        {"title": "ชื่อใหม่", "note": "แก้"},
+        content_type="application/json",
+        headers=_token(world.user("librarian_own")),
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 2 and response.json()["title"] == "ชื่อใหม่"
+    item.refresh_from_db()
+    assert item.year == 2019  # untouched fields stay
+
+
+def test_api_refusals(world: World) -> None:
+    item = deposit(world.own)
+    client = Client()
+    url = f"/api/repository/items/{item.pk}"
+    # another library's librarian: the draft is not even there
+    other = _token(world.user("librarian_other"))
+    assert (
+        client.patch(
+            url, {"title": "x"}, content_type="application/json", headers=other
+        ).status_code
+        == 404
+    )
+    # a read-only token may not write
+    read = _token(world.user("librarian_own"), scope="read")
+    assert (
+        client.patch(url, {"title": "x"}, content_type="application/json", headers=read).status_code
+        == 403
+    )
+    # no token
+    assert client.patch(url, {"title": "x"}, content_type="application/json").status_code == 401
+    # bad input: 400 with the reason
+    own = _token(world.user("librarian_own"))
+    response = client.patch(url, {"year": "2300"}, content_type="application/json", headers=own)
+    assert response.status_code == 400 and "2300" in response.json()["detail"]
+    # a step the librarian may not take
+    response = client.post(
+        f"{url}/actions/approve", {}, content_type="application/json", headers=own
+    )
+    assert response.status_code == 403
+    response = client.post(
+        f"{url}/actions/explode", {}, content_type="application/json", headers=own
+    )
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.version == 1 and item.status == "draft"
+
+
+def test_api_list_applies_the_access_rule(world: World) -> None:
+    shown = published(world.own)
+    draft = deposit(world.own)
+    ids = {i["id"] for i in Client().get("/api/repository/items").json()}
+    assert shown.pk in ids and draft.pk not in ids
+    own = Client().get("/api/repository/items", headers=_token(world.user("librarian_own"), "read"))
+    assert {shown.pk, draft.pk} <= {i["id"] for i in own.json()}

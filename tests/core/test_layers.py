@@ -20,7 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "libcoop"
-APPS = frozenset({"network", "catalog", "knowledge", "events", "outreach", "greenlib", "interop"})
+APPS = frozenset(
+    {"network", "catalog", "knowledge", "events", "outreach", "greenlib", "interop", "repository"}
+)
 BASE_LAYERS = frozenset({"core", "audit", "textsearch"})
 WRITES = frozenset(
     {

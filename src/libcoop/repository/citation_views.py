@@ -4,18 +4,10 @@ reference managers. Shown to whoever may see the item's metadata (``access``).""
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, reverse
 
 from libcoop.repository import access, citation
 from libcoop.repository.models import Item, ItemStatus
-
-
-def item_path(pk: int) -> str:
-    """The item page's path (the item pages' URLconf names it ``repository:item``)."""
-    try:
-        return reverse("repository:item", args=[pk])
-    except NoReverseMatch:
-        return f"/repository/{pk}/"
+from libcoop.repository.queries import item_path
 
 
 def _item(request: HttpRequest, pk: int) -> Item:

@@ -3,8 +3,10 @@
 A token is the signed (``django.core.signing``, so it cannot be forged or edited) state of
 one harvest: the original arguments (verb, metadataPrefix, set, from), an ``until`` frozen
 at the moment of the first request, the sort key (datestamp, cluster id) of the last item
-sent, how many items were sent so far (the ``cursor``) and the list's size as counted at the
-first request (``completeListSize``). The provider keeps no session.
+sent (and which list it came from: the catalog's clusters or the digital collection's items,
+which a list without a set interleaves by ``(datestamp, list, id)``), how many items were
+sent so far (the ``cursor``) and the list's size as counted at the first request
+(``completeListSize``). The provider keeps no session.
 
 A page's cost does not depend on the catalog's size: the page is the next ``N`` rows of the
 index ``(updated, id)`` after the key in the token (a row-value comparison, ``(updated, id) >
@@ -85,6 +87,9 @@ class Position:
     last_id: int
     cursor: int
     total: int = 0
+    # which list the last item came from: "cluster" (the catalog) or "repository" (the
+    # digital collection); a list without a set interleaves both by (datestamp, source, id)
+    last_source: str = "cluster"
 
 
 def _to_int(value: dt.datetime) -> int:
@@ -111,6 +116,8 @@ def encode(position: Position) -> str:
         position.cursor,
         position.total,
     ]
+    if position.last_source != "cluster":  # tokens of catalog-only lists keep their form
+        payload.append(position.last_source)
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
@@ -127,9 +134,12 @@ def decode(token: str, verb: str) -> Position:
         raise BadToken("The resumptionToken has expired.") from exc
     except signing.BadSignature as exc:
         raise BadToken("The resumptionToken was not issued by this repository.") from exc
-    if not isinstance(payload, list) or len(payload) != 11 or payload[0] != VERSION:
+    if not isinstance(payload, list) or len(payload) not in (11, 12) or payload[0] != VERSION:
         raise BadToken("The resumptionToken is of an older, unsupported form; start again.")
-    _v, t_verb, prefix, set_spec, start, until, issued, last, last_id, cursor, total = payload
+    source = payload[11] if len(payload) == 12 else "cluster"
+    if source not in ("cluster", "repository"):
+        raise BadToken("The resumptionToken names an unknown list.")
+    _v, t_verb, prefix, set_spec, start, until, issued, last, last_id, cursor, total = payload[:11]
     if t_verb != verb:
         raise BadToken(f"The resumptionToken belongs to {t_verb}, not to {verb}.")
     harvest = Harvest(
@@ -140,4 +150,4 @@ def decode(token: str, verb: str) -> Position:
         until=_from_int(until),
         issued=_from_int(issued),
     )
-    return Position(harvest, _from_int(last), int(last_id), int(cursor), int(total))
+    return Position(harvest, _from_int(last), int(last_id), int(cursor), int(total), source)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from libcoop.interop.oai import provider
 from libcoop.interop.oai.xml import Context, response
+from libcoop.repository import queries as collection
 
 
 @csrf_exempt
@@ -24,5 +25,7 @@ def oai_endpoint(request: HttpRequest) -> HttpResponse:
     ctx = Context(
         base_url=request.build_absolute_uri(request.path),
         cluster_url=lambda pk: request.build_absolute_uri(reverse("catalog:cluster", args=[pk])),
+        item_url=lambda pk: request.build_absolute_uri(collection.item_path(pk)),
+        file_url=lambda pk, f: request.build_absolute_uri(collection.file_path(pk, f)),
     )
     return HttpResponse(response(outcome, ctx, now), content_type="text/xml; charset=utf-8")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pymarc
 from lxml import etree
 
+from libcoop.interop import repository_records
 from libcoop.interop.oai import dc, provider, sets
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -41,10 +42,24 @@ _CODE = re.compile(r"[0-9A-Za-z!\"#$%&'()*+,\-./:;<=>?{}_^`~\[\]\\]")
 
 @dataclass(frozen=True)
 class Context:
-    """What only the HTTP request knows: the base URL and how to link to a cluster's page."""
+    """What only the HTTP request knows: the base URL and how to link to a cluster's page, to
+    a collection item's page and to one of its files."""
 
     base_url: str
     cluster_url: Callable[[int], str]
+    item_url: Callable[[int], str] | None = None
+    file_url: Callable[[int, int], str] | None = None
+
+    def collection_urls(self, item_id: int, file_ids: list[int]) -> tuple[str, dict[int, str]]:
+        root = self.base_url.rsplit("/oai", 1)[0]
+        page = self.item_url(item_id) if self.item_url else f"{root}/repository/{item_id}/"
+        files = {
+            f: self.file_url(item_id, f)
+            if self.file_url
+            else f"{root}/repository/{item_id}/files/{f}/"
+            for f in file_ids
+        }
+        return page, files
 
 
 def clean(value: object) -> str:
@@ -74,9 +89,13 @@ def _o(name: str) -> str:
 
 
 def oai_dc(record: pymarc.Record, cluster_url: str) -> etree._Element:
+    return dc_element(dc.dublin_core(record, cluster_url))
+
+
+def dc_element(pairs: list[tuple[str, str]]) -> etree._Element:
     root = etree.Element(f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI})
     root.set(SCHEMA_LOCATION, f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd")
-    for name, value in dc.dublin_core(record, cluster_url):
+    for name, value in pairs:
         _sub(root, f"{{{DC}}}{name}", value)
     return root
 
@@ -131,7 +150,18 @@ def _header(parent: etree._Element, header: provider.Header) -> None:
 def _record(parent: etree._Element, item: provider.Item, prefix: str, ctx: Context) -> None:
     element = _sub(parent, _o("record"))
     _header(element, item.header)
-    if item.header.deleted or item.marc is None:
+    if item.header.deleted:
+        return
+    public = item.collection_item
+    if public is not None:
+        page, files = ctx.collection_urls(public.id, [f.id for f in public.files])
+        metadata = _sub(element, _o("metadata"))
+        if prefix == "marc21":
+            metadata.append(marcxml(repository_records.marc(public, page, files)))
+        else:
+            metadata.append(dc_element(repository_records.dublin_core(public, page, files)))
+        return
+    if item.marc is None:
         return
     metadata = _sub(element, _o("metadata"))
     if prefix == "marc21":

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from libcoop.repository import citation
-from libcoop.repository.citation_views import item_path
 from libcoop.repository.models import Item
+from libcoop.repository.queries import item_path
 
 register = template.Library()
 

@@ -3,10 +3,12 @@ their library; refused only without a readable title or locatable fields (issue 
 
 from __future__ import annotations
 
+import importlib
 import io
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -106,6 +108,17 @@ def test_a_corrected_record_replaces_the_flagged_one(libraries) -> None:
     fixed = import_file(DATA / "pymarc/one.dat", library, acting_user=SYSTEM)
     assert fixed.updated == 1
     assert not flagged(BibRecord.objects.filter(library=library)).exists()
+
+
+def test_migration_flags_records_salvaged_before_the_column(libraries) -> None:
+    library = libraries["AAA-LIB"]
+    import_file(DATA / "pymarc/bad_indicator.dat", library, acting_user=SYSTEM)
+    import_file(DATA / "pymarc/test.dat", library, acting_user=SYSTEM)
+    BibRecord.objects.update(flagged=False)  # as the rows were before migration 0007
+    migration = importlib.import_module("libcoop.catalog.migrations.0007_work_key_and_flagged")
+    migration.fill(apps, None)
+    assert BibRecord.objects.filter(flagged=True).count() == 1
+    assert flagged(BibRecord.objects.filter(library=library)).get().local_id == "426705"
 
 
 def test_reimport_of_a_salvaged_record_changes_nothing(libraries) -> None:

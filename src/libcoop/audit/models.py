@@ -37,6 +37,7 @@ class AuditVerb(models.TextChoices):
     CATALOG_IMPORTED = "catalog.import.finished", _("Records imported into the union catalog")
     CATALOG_RECORD_SPLIT = "catalog.record.split", _("Record split out of its cluster")
     CATALOG_CLUSTERS_MERGED = "catalog.clusters.merged", _("Clusters merged")
+    CATALOG_REMATCHED = "catalog.rematch.finished", _("Library's records matched again")
     ATTACHMENT_STORED = "core.attachment.stored", _("File uploaded")
     ATTACHMENT_REMOVED = "core.attachment.removed", _("File removed")
     # knowledge exchange

@@ -129,13 +129,15 @@ def _load_overrides(record_ids: set[int]) -> tuple[dict[int, set[int]], dict[int
     return apart, together
 
 
-def assign(record_ids: Iterable[int], *, acting_user: object = None) -> set[int]:
+def assign(
+    record_ids: Iterable[int], *, acting_user: object = None, quiet: bool = False
+) -> set[int]:
     """Match the given active records and (re)assign their clusters; return touched clusters.
 
     Call inside the caller's transaction, after the records and their keys are written.
     """
     infos, clusters = _info_rows(set(record_ids))
-    return assign_infos(infos, clusters, acting_user=acting_user)
+    return assign_infos(infos, clusters, acting_user=acting_user, quiet=quiet)
 
 
 def assign_infos(
@@ -143,9 +145,13 @@ def assign_infos(
     current: Mapping[int, int | None],
     *,
     acting_user: object = None,
+    quiet: bool = False,
 ) -> set[int]:
     """``assign`` for records whose facts the caller has: *infos* of active records, by id,
-    and each one's cluster now (*current*, None for none). Returns the touched clusters."""
+    and each one's cluster now (*current*, None for none). Returns the touched clusters.
+
+    *quiet* (``rematch``): a record that stays where it is touches no cluster, and gets a
+    new ``MatchDecision`` only when the rule or key that explains it has changed."""
     if not infos:
         return set()
     # The keys replace_keys stored for these records, derived again rather than read back.
@@ -180,7 +186,7 @@ def assign_infos(
         info = infos[rid]
         choice = _choose(info, keys_of[rid], candidates_by_key, cand_infos, apart, together, state)
         now_in = state.cluster_of.get(rid)
-        if now_in is not None:
+        if now_in is not None and not quiet:
             state.touched.add(now_in)  # its record changed: the display must follow
         if choice is None:
             if now_in is not None and state.members[now_in] == {rid}:
@@ -194,6 +200,8 @@ def assign_infos(
         if cluster_id != now_in:
             state.move(info, cluster_id)
         decisions.append((rid, cluster_id, matched, verdict.rule, verdict.key, verdict.scores))
+    if quiet:
+        decisions = _changed_decisions(decisions, current)
     real = dict(zip(pending, reserve_cluster_ids(len(pending)), strict=True))
     for rid, maybe in state.cluster_of.items():
         if maybe is not None and maybe < 0:
@@ -220,6 +228,23 @@ def assign_infos(
         ],
     )
     return state.touched
+
+
+def _changed_decisions(
+    decisions: list[tuple[int, int, int | None, str, str, dict[str, float]]],
+    current: Mapping[int, int | None],
+) -> list[tuple[int, int, int | None, str, str, dict[str, float]]]:
+    """The decisions that say something new: a record moved, or the rule or key that keeps
+    it where it was is not the one its latest decision names."""
+    staying = [d[0] for d in decisions if d[1] == current.get(d[0])]
+    latest: dict[int, tuple[int, str, str]] = {}
+    for rid, cid, rule, key in bulk.select(
+        f"SELECT record_id, cluster_id, rule, key FROM {bulk.table(MatchDecision)}"  # noqa: S608
+        " WHERE record_id {ids} ORDER BY id",
+        staying,
+    ):
+        latest[rid] = (cid, rule, key)
+    return [d for d in decisions if latest.get(d[0]) != (d[1], d[3], d[4])]
 
 
 def _candidates(keys: set[str], batch: set[int]) -> dict[str, list[int]]:

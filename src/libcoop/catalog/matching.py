@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -301,6 +301,25 @@ def match_terms(facts: BibFacts) -> list[str]:
     return terms
 
 
+def match_fields(facts: BibFacts) -> dict[str, Any]:
+    """The BibRecord columns matching reads, from a record's facts: what an import writes
+    (``prepare.record_fields``) and what ``rematch`` writes again after a rule change."""
+    other_ids = [f"oclc:{n}" for n in facts.oclc_numbers]
+    if facts.lccn:
+        other_ids.append(f"lccn:{facts.lccn}")
+    other_ids.extend(match_terms(facts))
+    return {
+        "format": facts.format,
+        "title_key": text_key(facts.title_sort)[:300],
+        "author_key": author_key(facts.main_author or "")[:200],
+        "year": facts.year,
+        "pages": facts.pages,
+        "isbns": list(facts.isbns),
+        "issns": list(facts.issns),
+        "other_ids": other_ids,
+    }
+
+
 @dataclass(frozen=True)
 class Verdict:
     match: bool
@@ -527,6 +546,8 @@ def _years(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> tuple[int | No
     if ea.span or eb.span:
         gap = max(0, max(span_a[0], span_b[0]) - min(span_a[1], span_b[1]))
         return gap, span_a == span_b
+    if not (a.year and b.year):
+        return None, False
     if a.year == b.year:
         return 0, True
     # The 008's year or one of the imprint's (a printing date): the nearest pair counts.

@@ -1,5 +1,5 @@
-"""``libcoop catalog import|deletes|clusters|export|search|reindex|sweep-uploads`` — the union
-catalog CLI."""
+"""``libcoop catalog import|deletes|clusters|export|search|reindex|rematch|sweep-uploads`` —
+the union catalog CLI."""
 
 from __future__ import annotations
 
@@ -47,6 +47,14 @@ class Command(BaseCommand):
         sea.add_argument("--field", choices=["title", "author", "subject", "identifier"])
         sea.add_argument("--limit", type=int, default=20)
         sub.add_parser("reindex", help="rebuild the search index")
+        rem = sub.add_parser(
+            "rematch",
+            help="match existing records again under the current rules (staff splits and "
+            "merges kept); prints the clusters merged and split and the records moved",
+        )
+        rem.add_argument("--library", help="only this institution's records (default: all)")
+        rem.add_argument("--dry-run", action="store_true", help="report, change nothing")
+        rem.add_argument("--lang", choices=("th", "en"), default="en", help="report language")
         swp = sub.add_parser(
             "sweep-uploads",
             help="remove web-uploaded MARC files older than the retention whose job has ended",
@@ -159,3 +167,43 @@ class Command(BaseCommand):
 
     def do_reindex(self, options: dict[str, Any]) -> None:
         self.stdout.write(f"{index.rebuild()} clusters indexed")
+
+    def do_rematch(self, options: dict[str, Any]) -> None:
+        from libcoop.catalog.rematch import rematch
+
+        library = self._library(options["library"]) if options["library"] else None
+        report = rematch(acting_user=SYSTEM, library=library, dry_run=options["dry_run"])
+        with translation.override(options["lang"]):
+            if report.dry_run:
+                self.stdout.write(_("Dry run: nothing was changed."))
+            self.stdout.write(
+                _(
+                    "{records} records matched again; {refreshed} with new match facts; "
+                    "{moved} moved; {merged} clusters merged; {split} clusters split"
+                ).format(
+                    records=report.records,
+                    refreshed=report.refreshed,
+                    moved=len(report.moved),
+                    merged=len(report.merged),
+                    split=len(report.split),
+                )
+            )
+            for cluster, others in sorted(report.merged.items())[:50]:
+                joined = ", ".join(str(c) for c in others)
+                self.stdout.write(
+                    _("  cluster {cluster} took in records of {others}").format(
+                        cluster=cluster, others=joined
+                    )
+                )
+            for cluster, parts in sorted(report.split.items())[:50]:
+                self.stdout.write(
+                    _("  cluster {cluster} split into {parts}").format(
+                        cluster=cluster, parts=", ".join(str(c) for c in parts)
+                    )
+                )
+            for record, old, new in report.moved[:50]:
+                self.stdout.write(
+                    _("  record {record}: cluster {old} -> {new}").format(
+                        record=record, old=old if old is not None else "-", new=new
+                    )
+                )

@@ -331,3 +331,33 @@ def test_sandburg() -> None:
     assert facts.pages is None  # "1 v. (unpaged)"
     assert facts.year == 1993
     assert facts.subjects[0] == "Arithmetic -- Juvenile poetry"
+
+
+def test_match_facts_of_title_proper_dates_and_extent() -> None:
+    from pymarc import Field, Indicators, Record, Subfield
+
+    from libcoop.catalog.facts import extract_facts
+
+    record = Record(force_utf8=True)
+    record.add_field(Field(tag="008", data="190101s1890    xx a          000 0 eng d"))
+    record.add_field(
+        Field(
+            tag="245",
+            indicators=Indicators("1", "4"),
+            subfields=[Subfield("a", "The flower ecology :"), Subfield("b", "a study /")],
+        )
+    )
+    record.add_field(
+        Field(tag="260", indicators=Indicators(" ", " "), subfields=[Subfield("c", "[189-?]")])
+    )
+    record.add_field(
+        Field(
+            tag="300",
+            indicators=Indicators(" ", " "),
+            subfields=[Subfield("a", "3 p."), Subfield("b", "l., 156 p.")],
+        )
+    )
+    facts = extract_facts(record)
+    assert facts.title_proper == "flower ecology"
+    assert facts.year_span == (1890, 1899)
+    assert facts.pages == 156 and not facts.pages_approximate

@@ -298,3 +298,25 @@ def test_every_isbn10_has_exactly_one_accepted_check_character(body: str) -> Non
     accepted = [c for c in "0123456789X" if normalise_isbn(body + c) is not None]
     assert len(accepted) == 1
     assert isbn13_to_isbn10(isbn10_to_isbn13(body + accepted[0])) == body + accepted[0]
+
+
+def test_uncertain_and_multipart_date_spans() -> None:
+    from libcoop.catalog.identifiers import year_range
+
+    assert year_range("000000q19001929") == (1900, 1929)
+    assert year_range("000000s19uu    ") == (1900, 1999)
+    assert year_range("000000s1890    ", ("[189-?]",)) == (1890, 1899)  # decade keyed as 1890
+    assert year_range("000000s1850    ", ("18--.",)) == (1800, 1899)
+    assert year_range("000000s1898    ", ("[1898]",)) is None  # an exact year
+    assert year_range("000000n        ", ("[n.d.]",)) is None  # no date says nothing
+    assert year_range("000000m19551957", kinds="m") == (1955, 1957)
+    assert year_range("000000s1955    ", kinds="m") is None
+
+
+def test_preliminary_leaves_and_volumes_are_not_pages() -> None:
+    from libcoop.catalog.identifiers import pages_from_extent, volumes_from_extent
+
+    assert pages_from_extent("3 p. l., 134 p.") == 134
+    assert pages_from_extent("2 p.l., 42 p.") == 42
+    assert volumes_from_extent("2 v.") == 2 and volumes_from_extent("4 volumes ;") == 4
+    assert volumes_from_extent("1 v. (unpaged)") is None and volumes_from_extent("v.") is None

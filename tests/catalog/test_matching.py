@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+from pymarc import Field, Indicators, Subfield
+
 from libcoop.catalog.matching import (
     MatchInfo,
     blocking_keys,
@@ -187,3 +192,130 @@ def test_subtitle_and_typo_tolerance() -> None:
     short = info(**B, title_key="green libraries")
     assert compare(info(), short).match  # a name, the year agree: the subtitle may be missing
     assert not compare(info(author_key=""), short._replace(author_key="")).match
+
+
+def test_import_and_rematch_derive_the_same_match_columns() -> None:
+    """``prepare`` (import) and ``rematch`` write the match columns from one function."""
+    from libcoop.catalog.facts import extract_facts
+    from libcoop.catalog.marc import read_marc
+    from libcoop.catalog.matching import match_fields
+    from libcoop.catalog.prepare import prepare
+    from tests.catalog.marcdata import book, write
+
+    record = book("m1", "Green libraries", subtitle="a practical guide", pages=250)
+    record.add_field(
+        Field(tag="700", indicators=Indicators("1", " "), subfields=[Subfield("a", "Lee, Ann.")])
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        rows, _ = prepare(list(read_marc(write(Path(tmp) / "m.mrc", record))))
+    prepared = rows["m1"]
+    fields = match_fields(extract_facts(record))
+    assert (prepared.title_key, prepared.author_key, prepared.year, prepared.pages) == (
+        fields["title_key"],
+        fields["author_key"],
+        fields["year"],
+        fields["pages"],
+    )
+    assert list(prepared.other_ids) == fields["other_ids"]
+    assert "tp:green libraries" in fields["other_ids"] and "pn:lee ann" in fields["other_ids"]
+
+
+def ids(*terms: str) -> frozenset[str]:
+    return frozenset(terms)
+
+
+def test_title_proper_agrees_where_subtitles_differ() -> None:
+    # "Keynes and India: a study in economics and biography" / "... in history and
+    # biography": the titles proper agree; name, pages and publisher agree too.
+    common = {"pn:chandavarkar anand", "pub:macmillan"}
+    a = info(
+        title_key="keynes and india a study in economics and biography",
+        other_ids=ids(*common, "tp:keynes and india"),
+    )
+    b = info(
+        record_id=2,
+        library_id=2,
+        title_key="keynes and india a study in history and biography",
+        other_ids=ids(*common, "tp:keynes and india"),
+    )
+    v = compare(a, b)
+    assert v.match and v.rule == "title_proper"
+    assert v.scores["title_proper_distance"] == 0.0 and v.scores["title_distance"] > 0.1
+    # Another year (two apart) or only one other fact agreeing: no.
+    assert not compare(a, b._replace(year=2021)).match
+    lone = b._replace(other_ids=ids("pn:chandavarkar anand", "tp:keynes and india"), pages=300)
+    assert not compare(a, lone).match
+    # A title proper of one or two words needs name, pages and publisher all agreeing.
+    short_a = a._replace(
+        title_key="proceedings of the first congress", other_ids=ids("tp:proceedings", "pub:x")
+    )
+    short_b = b._replace(
+        title_key="proceedings of the 2nd meeting", other_ids=ids("tp:proceedings", "pub:y")
+    )
+    assert not compare(short_a, short_b).match
+
+
+def test_uncertain_dates_neither_confirm_nor_reject() -> None:
+    # "[189-?]" (a decade) against 1898: no conflict, but no confirmation either, so the
+    # page count and publisher must agree beside the name.
+    a = info(year=1890, other_ids=ids("ys:1890-1899", "pn:smith john", "pub:hungerford"))
+    b = info(record_id=2, library_id=2, year=1898, other_ids=ids("pn:smith john", "pub:hungerford"))
+    v = compare(a, b)
+    assert v.match and v.rule == "title_no_year"
+    assert not compare(a, b._replace(pages=None)).match  # "weak": nothing beside the name
+    assert compare(a, b._replace(year=1905)).rule == "year"  # six years past the decade
+    # A set published 1895-1897 holds 1897.
+    c = info(year=1895, other_ids=ids("ym:1895-1897", "pn:smith john"))
+    assert compare(c, b._replace(year=1897)).rule != "year"
+
+
+def test_page_counts_within_three_percent_and_typing_slips() -> None:
+    a = info(pages=1000, other_ids=ids("pn:smith john", "pub:barnhart"))
+    b = info(record_id=2, library_id=2, pages=1022, other_ids=ids("pn:smith john", "pub:barnhart"))
+    assert compare(a, b).match  # 2.2 % of a long book
+    assert compare(a._replace(pages=250), b._replace(pages=288)).rule == "pages"
+    typo = compare(a._replace(pages=238), b._replace(pages=288))  # one keyed digit
+    assert typo.match and typo.scores["page_typo"] == 1.0
+    swapped = compare(a._replace(pages=279), b._replace(pages=297))
+    assert swapped.match
+    # A slip is only a slip when the publisher agrees too.
+    other = b._replace(pages=288, other_ids=ids("pn:smith john", "pub:harper"))
+    assert compare(a._replace(pages=238), other).rule == "pages"
+    # An estimate ("ca. 300 p.", "various pagings") is no page count at all.
+    approx = b._replace(pages=300, other_ids=ids("pn:smith john", "pub:barnhart", "pg:approx"))
+    assert compare(a._replace(pages=250), approx).match
+
+
+def test_numbers_in_one_title_only_and_typed_ones() -> None:
+    full = info(title_key="fifty paintings 1905 1913 the fiftieth anniversary exhibition 1955")
+    short = info(record_id=2, library_id=2, title_key="fifty paintings 1905 1913")
+    assert compare(full, short).match  # the other library left the subtitle out
+    v2 = info(title_key="history of england v 2")
+    v3 = info(record_id=2, library_id=2, title_key="history of england v 3")
+    assert compare(v2, v3).rule == "numbers"
+    typed = info(record_id=2, library_id=2, title_key="outline of korean history until l945")
+    assert compare(info(title_key="outline of korean history until 1945"), typed).match
+
+
+def test_ampersand_and_and_and_names_across_tags() -> None:
+    a = info(title_key="capitalism slavery", author_key="")  # "Capitalism & slavery"
+    b = info(record_id=2, library_id=2, title_key="capitalism and slavery", author_key="")
+    assert compare(a, b).match
+    # A body entered as a person (100 0_) against its 110; abbreviations written out.
+    body = info(author_key="bharat sevak samaj", other_ids=ids("pn:bharat sevak samaj"))
+    corp = info(record_id=2, library_id=2, author_key="", other_ids=ids("cn:bharat sevak samaj"))
+    assert compare(body, corp).match
+    dept = info(author_key="", other_ids=ids("cn:united states dept of state"))
+    full = info(
+        record_id=2,
+        library_id=2,
+        author_key="",
+        other_ids=ids("cn:united states department of state"),
+    )
+    assert compare(dept, full).match
+
+
+def test_blocking_keys_ignore_and_and_volume_words() -> None:
+    a = info(title_key="capitalism and slavery")
+    b = info(record_id=2, library_id=2, title_key="capitalism slavery")
+    assert blocking_keys(a) & blocking_keys(b)

@@ -144,7 +144,6 @@ def test_readers_who_may_open_restricted_files_find_their_text(world: World) -> 
         ("librarian_own", True),
         ("superuser", True),
         ("patron_other", False),
-        ("coordinator", True),  # a coordinator whose profile is at the library itself
         ("anonymous", False),
     ]:
         result = search.search(BODY_WORD, user=world.user(role))

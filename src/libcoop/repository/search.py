@@ -45,7 +45,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
@@ -376,12 +376,30 @@ def _row_item(row: Mapping[str, Any]) -> Item:
     return Item(**{("id" if k == "pk" else k): v for k, v in row.items()})
 
 
+@dataclass(frozen=True)
+class _AccessFields:
+    """The fields the access rule reads of an item that does not depend on who asks (a
+    model instance per hit costs more than the rest of the ranking)."""
+
+    status: str
+    access: str
+    embargo_until: datetime.date | None
+    access_after_embargo: str
+
+
+def _access_fields(row: Mapping[str, Any]) -> Item:
+    fields = _AccessFields(
+        row["status"], row["access"], row["embargo_until"], row["access_after_embargo"]
+    )
+    return cast(Item, fields)
+
+
 def _text_public(row: Mapping[str, Any], on: datetime.date) -> bool:
-    return access.text_is_public(_row_item(row), on)
+    return access.text_is_public(_access_fields(row), on)
 
 
 def _effective(row: Mapping[str, Any], on: datetime.date) -> str:
-    return access.effective_access(_row_item(row), on)
+    return access.effective_access(_access_fields(row), on)
 
 
 def _labels(name: str, values: Iterable[str]) -> dict[str, str]:
@@ -552,13 +570,13 @@ def _abstracts(item: Item) -> list[str]:
     return [a for a in order if a]
 
 
-def readable_texts(item: Item, user: Actor, on: datetime.date | None = None) -> list[str]:
-    """The text ``user`` may read of ``item``: its abstracts, and its files' pages only when
-    ``access.can_read_files`` allows."""
-    texts = _abstracts(item)
+def readable_texts(item: Item, user: Actor, on: datetime.date | None = None) -> Iterator[str]:
+    """The text ``user`` may read of ``item``: its abstracts, then its files' pages only when
+    ``access.can_read_files`` allows (read from the database only if asked for: a snippet
+    found in an abstract needs no file text)."""
+    yield from _abstracts(item)
     if access.can_read_files(user, item, on):
-        texts.extend(file_pages(item.pk))
-    return texts
+        yield from file_pages(item.pk)
 
 
 def snippet_for(

@@ -93,7 +93,6 @@ def find_hits(text: str, words: Sequence[str]) -> list[tuple[int, int, str]]:
     """(start, end, word) of every occurrence of ``words`` in ``text`` (offsets in ``text``),
     sorted; see the module docstring for what counts as an occurrence."""
     folded, offsets = fold(text)
-    clusters: set[int] | None = None
     hits: list[tuple[int, int, str]] = []
     for word in words:
         if not word:
@@ -105,9 +104,7 @@ def find_hits(text: str, words: Sequence[str]) -> list[tuple[int, int, str]]:
             raw_start = offsets[start] if offsets is not None else start
             raw_end = (offsets[end - 1] + 1) if offsets is not None else end
             if thai:
-                if clusters is None:
-                    clusters = set(cluster_breaks(text))
-                ok = raw_start in clusters and raw_end in clusters
+                ok = _cluster_starts_at(text, raw_start) and _cluster_starts_at(text, raw_end)
             else:
                 before = text[raw_start - 1] if raw_start > 0 else " "
                 after = text[raw_end] if raw_end < len(text) else " "
@@ -121,6 +118,14 @@ def find_hits(text: str, words: Sequence[str]) -> list[tuple[int, int, str]]:
 
 def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch)[0] == "M"
+
+
+def _cluster_starts_at(text: str, i: int) -> bool:
+    """Whether offset ``i`` of ``text`` is a grapheme cluster boundary (as
+    ``thai.cluster_breaks`` has it, without walking the whole text)."""
+    if i <= 0 or i >= len(text):
+        return True
+    return not _joins(text[i]) and not (text[i] == "\n" and text[i - 1] == "\r")
 
 
 def _joins(ch: str) -> bool:

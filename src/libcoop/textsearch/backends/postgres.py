@@ -185,11 +185,14 @@ class PostgresBackend(SQLBackend):
         self._ident = f"{self.name}_identifier"
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
+        self.index_analysed(analyse_document(doc) for doc in docs)
+
+    def index_analysed(self, docs: Iterable[AnalysedDocument]) -> None:
+        """``index`` for documents ``analysis`` has analysed already."""
         with self._cursor() as cursor:
             for batch in _batches(docs):
                 # A document given twice in one batch: the later one wins, as row by row.
-                latest = {doc.doc_id: doc for doc in batch}
-                analysed = [analyse_document(doc) for doc in latest.values()]
+                analysed = list({doc.doc_id: doc for doc in batch}.values())
                 cursor.execute(
                     self._sql["upsert"],
                     (

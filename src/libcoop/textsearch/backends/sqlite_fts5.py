@@ -33,6 +33,7 @@ from itertools import islice
 from typing import Any
 
 from libcoop.textsearch.backends.analysis import (
+    AnalysedDocument,
     QueryTerm,
     analyse_document,
     gram_string,
@@ -151,9 +152,13 @@ class SQLiteFTS5Backend(SQLBackend):
         self.uninstall_statements = self._sql["uninstall"]
 
     def index(self, docs: Iterable[SearchDocument]) -> None:
+        self.index_analysed(analyse_document(doc) for doc in docs)
+
+    def index_analysed(self, docs: Iterable[AnalysedDocument]) -> None:
+        """``index`` for documents ``analysis`` has analysed already."""
         with self._cursor() as cursor:
             for batch in _batches(docs):
-                analysed = [analyse_document(doc) for doc in batch]
+                analysed = batch
                 rows = [
                     (
                         a.doc_id,

@@ -26,6 +26,18 @@ SUBCOMMANDS: dict[str, tuple[str, str, str, str]] = {
         "add_import_arguments",
         "run_import",
     ),
+    "fixity": (
+        "re-hash every stored file; report the changed and missing ones (exit status 1)",
+        "libcoop.repository.fixity",
+        "add_fixity_arguments",
+        "run_fixity",
+    ),
+    "search": (
+        "search the collection as an anonymous reader (--json: one object per line)",
+        "libcoop.repository.search_cli",
+        "add_arguments",
+        "run",
+    ),
 }
 
 

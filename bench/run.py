@@ -130,6 +130,22 @@ def bench_load() -> dict[str, object]:
     return load.run()
 
 
+def bench_repository_search() -> dict[str, object]:
+    """Digital collection search p50/p95 (anonymous and signed in, full page path and back end
+    alone) at LIBCOOP_BENCH_REPO_SEARCH_SIZE items with 20 pages of text each, SQLite and
+    PostgreSQL."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import repository_search
+
+    return repository_search.run(
+        size=int(os.environ.get("LIBCOOP_BENCH_REPO_SEARCH_SIZE", "100000")),
+        pages=int(os.environ.get("LIBCOOP_BENCH_REPO_SEARCH_PAGES", "20")),
+        databases=tuple(
+            os.environ.get("LIBCOOP_BENCH_REPO_SEARCH_DATABASES", "sqlite,postgresql").split(",")
+        ),
+    )
+
+
 BENCHMARKS = {
     "registry_pages": bench_registry_pages,
     "dedup": bench_dedup,
@@ -138,6 +154,7 @@ BENCHMARKS = {
     "ill": bench_ill,
     "harvest": bench_harvest,
     "load": bench_load,
+    "repository_search": bench_repository_search,
 }
 
 

@@ -139,6 +139,13 @@ AXES_IPWARE_PROXY_COUNT = _PROXIES or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _PROXIES else ["REMOTE_ADDR"]
 )
+# Password links by e-mail (core/password_reset.py): per e-mail address and per client
+# address within the window.
+LIBCOOP_PASSWORD_RESET_PER_ADDRESS = int(os.environ.get("LIBCOOP_PASSWORD_RESET_PER_ADDRESS", "3"))
+LIBCOOP_PASSWORD_RESET_PER_CLIENT = int(os.environ.get("LIBCOOP_PASSWORD_RESET_PER_CLIENT", "10"))
+LIBCOOP_PASSWORD_RESET_WINDOW_MINUTES = int(
+    os.environ.get("LIBCOOP_PASSWORD_RESET_WINDOW_MINUTES", "60")
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -4,7 +4,7 @@ from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from libcoop.api import api
-from libcoop.core import token_views
+from libcoop.core import password_reset, token_views
 from libcoop.core import views as core_views
 from libcoop.core.converters import IdConverter, YearConverter
 from libcoop.network.views import forbidden
@@ -20,25 +20,26 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Forgotten passwords, and the link a new patron gets to set theirs.
+    # Forgotten passwords, and the link a new patron gets to set theirs (in the site's frame,
+    # the e-mail in Thai and English, rate limited: core/password_reset.py).
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(),
+        password_reset.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
         "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        password_reset.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        password_reset.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "accounts/password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        password_reset.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
     path("accounts/tokens/", token_views.tokens_page, name="tokens"),

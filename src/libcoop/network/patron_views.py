@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from libcoop.core import password_reset
 from libcoop.network import patrons
 from libcoop.network.abilities import can
 from libcoop.network.models import Institution
@@ -30,9 +30,7 @@ class PatronCsvForm(forms.Form):
 
 def _invite(request: HttpRequest, email: str) -> None:
     """E-mail the new patron a link to set their own password (Django's password reset)."""
-    form = PasswordResetForm({"email": email})
-    if form.is_valid():
-        form.save(request=request, use_https=request.is_secure())
+    password_reset.send_link(request, email)
 
 
 @login_required

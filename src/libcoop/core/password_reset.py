@@ -83,7 +83,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: PasswordResetForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         send_link(self.request, form.cleaned_data["email"])
         return super(auth_views.PasswordResetView, self).form_valid(form)
 

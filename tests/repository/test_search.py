@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 
 from libcoop.network.abilities import SYSTEM
-from libcoop.repository import extract, search, services
+from libcoop.repository import search, services
 from libcoop.repository.models import Access, FileText, Item, ItemFile, ItemStatus
 from tests.repository.deposit_world import METADATA, World, make_world
 
@@ -40,14 +40,15 @@ def thai_pdf(body: str) -> bytes:
 
 
 def deposit_pdf(world: World, *, body: str = BODY, **access: Any) -> Item:
-    """Deposit a real Thai PDF through the service, extract its text as the file task does,
-    publish, and index (what the processing task asks search to do when it is done)."""
+    """Deposit a real Thai PDF through the service and publish it, running what the commits
+    queue as a worker would (tests run tasks at once): the file task extracts the text and
+    asks search to index the item; publishing indexes it again."""
     upload = services.Upload("report.pdf", thai_pdf(body))
-    item = services.create_item(world.own, METADATA, [upload], acting_user=SYSTEM, **access)
-    for file in item.files.all():
-        extract.extract_file(file)
-    item = services.publish_through(item, acting_user=SYSTEM)
-    search.index_item(item.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        item = services.create_item(world.own, METADATA, [upload], acting_user=SYSTEM, **access)
+    assert item.files.get().text_status == "extracted"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        item = services.publish_through(item, acting_user=SYSTEM)
     return item
 
 

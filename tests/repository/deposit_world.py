@@ -1,7 +1,8 @@
 """People and libraries for the deposit, workflow and permission tests of the digital
 collection: library A (own) and library B (other) are members of one network, library C is
-outside it; a patron, a librarian and a library admin of A and of B, a coordinator of the
-network, a superuser. Plain functions (and one fixture) so each test module imports them."""
+outside it; a patron, a librarian and a library admin of A and of B, a patron of C, a
+coordinator of the network (whose own institution is C, so that only the coordinator's role
+counts), a superuser. Plain functions (and one fixture) so each test module imports them."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ ROLES = (
     "anonymous",
     "patron_own",
     "patron_other",
+    "patron_outside",
     "librarian_own",
     "librarian_other",
     "admin_own",
@@ -61,11 +63,12 @@ def make_world() -> World:
         "anonymous": AnonymousUser(),
         "patron_own": staff(StaffRole.PATRON, own),
         "patron_other": staff(StaffRole.PATRON, other),
+        "patron_outside": staff(StaffRole.PATRON, outside),
         "librarian_own": staff(StaffRole.LIBRARIAN, own),
         "librarian_other": staff(StaffRole.LIBRARIAN, other),
         "admin_own": staff(StaffRole.LIBRARY_ADMIN, own),
         "admin_other": staff(StaffRole.LIBRARY_ADMIN, other),
-        "coordinator": staff(StaffRole.NETWORK_COORDINATOR, own, network=network),
+        "coordinator": staff(StaffRole.NETWORK_COORDINATOR, outside, network=network),
         "superuser": superuser,
     }
     return World(own, other, outside, network, people)

@@ -365,7 +365,7 @@ def add_file(
     request: HttpRequest,
     pk: Id,
     file: File[UploadedFile],
-    label: Form[Annotated[str, Field(max_length=200)]] = "",
+    label: Form[str] = "",
 ) -> Any:
     item = _visible(request, pk)
     stored = services.add_file(

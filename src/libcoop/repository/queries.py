@@ -257,3 +257,100 @@ def item_types() -> Sequence[str]:
 
 def library_exists(code: str) -> bool:
     return Item.objects.filter(Q(status__in=HARVESTED), institution__code=code).exists()
+
+
+# ------------------------------------------------------------------ search (SRU)
+
+
+@dataclass(frozen=True)
+class Found:
+    """Published items found by an anonymous search, best first."""
+
+    ids: list[int]
+    scores: dict[int, float]
+    capped: bool  # the back end had more matches than it ranked
+
+
+def search_public(query: str, field: str | None = None) -> Found:
+    """Published items matching *query* in what everyone may search: the public index only
+    (``repository.search``), in *field* (``title``, ``author``, ``subject``; None: every
+    field, file text included). Items matched in their metadata come before items matched
+    only in their files' text, whose text must still be public today (``access``)."""
+    from django.db import connection
+
+    from libcoop.repository import search
+    from libcoop.textsearch.backends import backend_for
+
+    backend = backend_for(connection, name=search.PUBLIC_INDEX)
+    hits = backend.search(query, field=field, limit=search.HIT_CAP)
+    meta: dict[int, float] = {}
+    body: dict[int, float] = {}
+    for hit in hits:
+        item_id, part = divmod(hit.doc_id, search.PARTS)
+        scores = meta if part == 0 else body
+        scores[item_id] = max(hit.score, scores.get(item_id, hit.score))
+    on = access.today()
+    rows = Item.objects.filter(pk__in=set(meta) | set(body), status=ItemStatus.PUBLISHED).only(
+        "id", "status", "access", "embargo_until", "access_after_embargo"
+    )
+    ranked: list[tuple[bool, float, int]] = []
+    for item in rows:
+        if item.pk in meta:
+            ranked.append((False, -meta[item.pk], item.pk))
+        elif access.text_is_public(item, on):
+            ranked.append((True, -body[item.pk], item.pk))
+    ranked.sort()
+    scores = {pk: -score for _body, score, pk in ranked}
+    return Found([pk for _b, _s, pk in ranked], scores, len(hits) >= search.HIT_CAP)
+
+
+def published_ids() -> list[int]:
+    """Every published item, newest first (SRU's ``cql.allRecords``)."""
+    return list(
+        Item.objects.filter(status=ItemStatus.PUBLISHED)
+        .order_by("-year", "title", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def is_published(pk: int) -> bool:
+    return Item.objects.filter(pk=pk, status=ItemStatus.PUBLISHED).exists()
+
+
+def exactly(ids: Sequence[int], value: str, field: str | None) -> list[int]:
+    """Those of *ids* whose whole title (author, subject: one of them) equals *value* once
+    normalised (``textsearch.keys.text_key``); *field* None: any of the three."""
+    from libcoop.textsearch.keys import text_key
+
+    key = text_key(value)
+    keep = set()
+    for item in Item.objects.filter(pk__in=list(ids)):
+        values: dict[str, list[str]] = {
+            "title": [item.title, item.title_alternative],
+            "author": [
+                *(item.creators or []),
+                *(str(c.get("name", "")) for c in item.contributors or [] if isinstance(c, dict)),
+            ],
+            "subject": [*(item.keywords_th or []), *(item.keywords_en or []), item.discipline],
+        }
+        names = [field] if field in values else list(values)
+        if any(text_key(str(v)) == key for name in names for v in values[name] if v):
+            keep.add(item.pk)
+    return [i for i in ids if i in keep]
+
+
+def sorted_ids(ids: Sequence[int], keys: Sequence[tuple[str, bool]]) -> list[int]:
+    """*ids* sorted by ``title`` or ``year`` (descending when True), last key first; stable."""
+    if not keys or not ids:
+        return list(ids)
+    titles: dict[int, str] = {}
+    years: dict[int, int] = {}
+    for pk, title, year in Item.objects.filter(pk__in=list(ids)).values_list("pk", "title", "year"):
+        titles[pk], years[pk] = title, year
+    out = list(ids)
+    for column, descending in reversed(keys):
+        if column == "year":
+            out.sort(key=lambda i: years.get(i, 0), reverse=descending)
+        else:
+            out.sort(key=lambda i: titles.get(i, ""), reverse=descending)
+    return out

@@ -29,7 +29,13 @@ def _z(parent: etree._Element, name: str, text: object = None, /, **attrs: str) 
     return add(parent, f"{{{ZEEREX_NS}}}{name}", text, **attrs)
 
 
-def explain_record(host: str, port: int, database: str, version: str) -> etree._Element:
+def explain_record(
+    host: str, port: int, database: str, version: str, *, collection: bool = False
+) -> etree._Element:
+    """The ZeeRex record of the union catalog (``/sru``) or, with *collection*, of the
+    digital collection (``/sru/repository``: its own indexes, no scan)."""
+    from libcoop.interop.sru import collection as repository_database
+
     root = etree.Element(f"{{{ZEEREX_NS}}}explain", nsmap={"zr": ZEEREX_NS})
     server = _z(root, "serverInfo", protocol="SRU", version=version, transport="http")
     _z(server, "host", host)
@@ -37,27 +43,41 @@ def explain_record(host: str, port: int, database: str, version: str) -> etree._
     _z(server, "database", database)
 
     info = _z(root, "databaseInfo")
-    _z(info, "title", "LibCoop union catalog", lang="en", primary="true")
-    _z(info, "title", "สหบรรณานุกรม LibCoop", lang="th")
-    _z(
-        info,
-        "description",
-        "The union catalog of the cooperating libraries: one record per edition "
-        "(cluster), with every member library's holdings in 852.",
-        lang="en",
-        primary="true",
-    )
+    if collection:
+        _z(info, "title", "LibCoop digital collection", lang="en", primary="true")
+        _z(info, "title", "คลังข้อมูลดิจิทัล LibCoop", lang="th")
+        _z(
+            info,
+            "description",
+            "Theses, research reports, articles and local information deposited by the "
+            "member libraries; full text of open files searched, restricted text never.",
+            lang="en",
+            primary="true",
+        )
+    else:
+        _z(info, "title", "LibCoop union catalog", lang="en", primary="true")
+        _z(info, "title", "สหบรรณานุกรม LibCoop", lang="th")
+        _z(
+            info,
+            "description",
+            "The union catalog of the cooperating libraries: one record per edition "
+            "(cluster), with every member library's holdings in 852.",
+            lang="en",
+            primary="true",
+        )
 
     index_info = _z(root, "indexInfo")
     for name, uri in CONTEXT_SETS.items():
         _z(index_info, "set", name=name, identifier=uri)
     for spec in INDEXES.values():
+        if collection and spec.name not in repository_database.SUPPORTED | {"dc.date"}:
+            continue
         searchable = spec.name != "dc.date"
         index = _z(
             index_info,
             "index",
             search=str(searchable).lower(),
-            scan=str(spec.scan is not None).lower(),
+            scan=str(spec.scan is not None and not collection).lower(),
             sort=str(spec.sort is not None).lower(),
         )
         _z(index, "title", spec.title, lang="en")

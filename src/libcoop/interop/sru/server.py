@@ -23,7 +23,7 @@ from lxml import etree
 
 from libcoop.catalog.export import merged_marc
 from libcoop.catalog.models import Cluster
-from libcoop.interop.sru import cql
+from libcoop.interop.sru import collection, cql
 from libcoop.interop.sru.diagnostics import SRUDiagnostic
 from libcoop.interop.sru.evaluate import apply_sort, execute
 from libcoop.interop.sru.explain import (
@@ -65,6 +65,7 @@ class Context:
     port: int
     path: str
     base_url: str  # scheme://host[:port], for links to cluster pages
+    database: str = "catalog"  # or "repository": the digital collection (sru/collection.py)
 
 
 @dataclass
@@ -146,7 +147,13 @@ def explain(req: _Request, ctx: Context, root: etree._Element, *, diagnostics: b
     packing = "xml"
     if not diagnostics:
         packing = _packing(req)
-    record = explain_record(ctx.host, ctx.port, ctx.path.strip("/") or "sru", req.version)
+    record = explain_record(
+        ctx.host,
+        ctx.port,
+        ctx.path.strip("/") or "sru",
+        req.version,
+        collection=ctx.database == collection.DATABASE,
+    )
     _record(req, root, ZEEREX_SCHEMA, record, packing)
 
 
@@ -170,13 +177,23 @@ def search_retrieve(req: _Request, ctx: Context, root: etree._Element) -> None:
     plan, sort = compile_query(query)
     if req.get("sortKeys") and not query.sort_keys:
         sort = compile_sort(sort_keys_parameter(req.get("sortKeys") or ""), root_scope())
-    ranked = execute(plan)
+    in_collection = ctx.database == collection.DATABASE
+    if in_collection:
+        collection.check(plan)
+        collection.sort_keys(sort)
+    ranked = collection.execute(plan) if in_collection else execute(plan)
     total = len(ranked.ids)
     req.env.child(root, "numberOfRecords", total)
     if maximum and start > max(total, 1):
         raise SRUDiagnostic(61, str(start))
-    ids = apply_sort(ranked.ids, sort)[start - 1 : start - 1 + maximum]
-    _records(req, ctx, root, ids, start, schema, packing)
+    ordered = (
+        collection.apply_sort(ranked.ids, sort) if in_collection else apply_sort(ranked.ids, sort)
+    )
+    ids = ordered[start - 1 : start - 1 + maximum]
+    if in_collection:
+        _collection_records(req, ctx, root, ids, start, schema, packing)
+    else:
+        _records(req, ctx, root, ids, start, schema, packing)
     if ids and start + len(ids) <= total:
         req.env.child(root, "nextRecordPosition", start + len(ids))
     if req.env.v2:
@@ -211,6 +228,26 @@ def _records(
             data = marcxml(marc[cid])
         record = _record(req, records, schema.identifier, data, packing)
         req.env.child(record, "recordPosition", position)
+
+
+def _collection_records(
+    req: _Request,
+    ctx: Context,
+    root: etree._Element,
+    ids: list[int],
+    start: int,
+    schema: Schema,
+    packing: str,
+) -> None:
+    """``<records>`` for the collection's items ``ids`` (positions from ``start``)."""
+    found = collection.records(ids, ctx.base_url, dublin_core=schema is DC)
+    if not found:
+        return
+    records = req.env.child(root, "records")
+    positions = {pk: n for n, pk in enumerate(ids, start=start)}
+    for pk, data in found:
+        record = _record(req, records, schema.identifier, data, packing)
+        req.env.child(record, "recordPosition", positions[pk])
 
 
 def scan_operation(req: _Request, root: etree._Element) -> None:
@@ -261,6 +298,8 @@ def handle(params: Mapping[str, list[str]], ctx: Context) -> Response:
         if operation == "searchRetrieve":
             search_retrieve(req, ctx, root)
         elif operation == "scan":
+            if ctx.database == collection.DATABASE:
+                raise SRUDiagnostic(4, "scan (not offered by the digital collection's database)")
             scan_operation(req, root)
         else:
             explain(req, ctx, root, diagnostics=False)

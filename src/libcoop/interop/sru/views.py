@@ -10,7 +10,8 @@ from libcoop.interop.sru.server import Context, handle
 
 
 @csrf_exempt
-def sru_endpoint(request: HttpRequest) -> HttpResponse:
+def sru_endpoint(request: HttpRequest, database: str = "catalog") -> HttpResponse:
+    """``/sru`` (the union catalog) and ``/sru/repository`` (the digital collection)."""
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     params = request.POST if request.method == "POST" else request.GET
@@ -22,6 +23,7 @@ def sru_endpoint(request: HttpRequest) -> HttpResponse:
         port=int(port) if port else default_port,
         path=request.path,
         base_url=f"{request.scheme}://{host}",
+        database=database,
     )
     response = handle(dict(params.lists()), ctx)
     return HttpResponse(response.body, content_type=response.content_type)

@@ -189,13 +189,13 @@ def test_an_import_writes_in_bulk_mode_and_restores_the_setting(
 
     before = setting()
     seen: list[str] = []
-    write_batch = ingest._write_batch
+    write_batch = ingest.write_batch
 
     def spying(*args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(setting())
         return write_batch(*args, **kwargs)
 
-    monkeypatch.setattr(ingest, "_write_batch", spying)
+    monkeypatch.setattr(ingest, "write_batch", spying)
     path = write(tmp_path / "two.mrc", book("w1", "Wind power"), book("w2", "Solar power"))
     import_file(path, libraries["AAA-LIB"], acting_user=SYSTEM, batch_size=1)
     assert seen == [during, during]

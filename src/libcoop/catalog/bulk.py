@@ -138,6 +138,39 @@ def update(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequ
         cursor.execute(sql, params)
 
 
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """*count* new primary keys of *model*, ascending, with no rows yet (the caller inserts
+    rows with these ids in the same transaction: no reading the ids back by another key).
+
+    PostgreSQL: the column's sequence. SQLite (AUTOINCREMENT): the write transaction
+    (``BEGIN IMMEDIATE``) holds the database's write lock, so no other connection takes ids
+    until it ends; advancing ``sqlite_sequence`` keeps them from being handed out again.
+    """
+    if count <= 0:
+        return []
+    name = table(model)
+    with connection.cursor() as cursor:
+        if postgres():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [name, count],
+            )
+            return sorted(int(row[0]) for row in cursor.fetchall())
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [name])
+        row = cursor.fetchone()
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {name}")  # noqa: S608
+        top = max(int(row[0]) if row else 0, int(cursor.fetchone()[0]))
+        if row:
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [top + count, name]
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [name, top + count]
+            )
+        return list(range(top + 1, top + count + 1))
+
+
 # WAL pages (4 KB) an import lets SQLite gather before it checkpoints: about 80 MB.
 IMPORT_WAL_PAGES = 20_000
 

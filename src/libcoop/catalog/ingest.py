@@ -68,18 +68,36 @@ def import_file(
     batch_size: int = BATCH_SIZE,
     parallel: bool | None = None,
     source_name: str | None = None,
+    bulk_load: bool | None = None,
 ) -> ImportJob:
     """Import one ISO 2709 or MARCXML file for *library*; returns the finished job.
 
     A large file is read and prepared by a worker process while this one writes
     (``parallel``: None decides by the file's size; the result is the same either way).
+    ``bulk_load``: stage every record, then match and index them set-wise
+    (``bulkload.load_file``); None takes that path for a library's first load of a large
+    file (``bulkload.chosen``), False never. The clusters are the same either way.
     """
+    from libcoop.catalog import bulkload
+
+    if bulk_load is None:
+        bulk_load = bulkload.chosen(source, library)
+    if bulk_load:
+        return bulkload.load_file(
+            source,
+            library,
+            acting_user=acting_user,
+            job=job,
+            batch_size=bulkload.STAGE_BATCH if batch_size == BATCH_SIZE else batch_size,
+            parallel=parallel,
+            source_name=source_name,
+        )
     require(acting_user, "catalog.import", library)
-    job = _start_job(source, library, acting_user, job, source_name=source_name)
-    with _recorded(job, acting_user), bulk.bulk_writes():
+    job = start_job(source, library, acting_user, job, source_name=source_name)
+    with finish_recorded(job, acting_user), bulk.bulk_writes():
         for batch in prepared_batches(source, batch_size, parallel=parallel):
             with transaction.atomic():
-                _write_batch(
+                write_batch(
                     job,
                     library,
                     batch.rows,
@@ -101,8 +119,8 @@ def import_deletes(
 ) -> ImportJob:
     """Withdraw the records listed in a delete file (one 001 per line)."""
     require(acting_user, "catalog.import", library)
-    job = _start_job(source, library, acting_user, job, kind="deletes", source_name=source_name)
-    with _recorded(job, acting_user), open(source, encoding="utf-8") as lines:
+    job = start_job(source, library, acting_user, job, kind="deletes", source_name=source_name)
+    with finish_recorded(job, acting_user), open(source, encoding="utf-8") as lines:
         wanted = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
         with transaction.atomic():
             bulk.lock_catalog_writes()
@@ -131,7 +149,7 @@ def import_deletes(
 
 
 @contextmanager
-def _recorded(job: ImportJob, acting_user: Actor) -> Iterator[None]:
+def finish_recorded(job: ImportJob, acting_user: Actor) -> Iterator[None]:
     """Mark the job done or failed (with the error), save it and audit it, whatever happens."""
     try:
         yield
@@ -144,7 +162,7 @@ def _recorded(job: ImportJob, acting_user: Actor) -> Iterator[None]:
         _finish_job(job, acting_user)
 
 
-def _start_job(
+def start_job(
     source: object,
     library: Institution,
     acting_user: Actor,
@@ -187,7 +205,7 @@ def _finish_job(job: ImportJob, acting_user: Actor) -> None:
     )
 
 
-def _write_problems(job: ImportJob, problems: list[Problem]) -> None:
+def write_problems(job: ImportJob, problems: list[Problem]) -> None:
     bulk.insert(
         ImportProblem,
         ["job", "position", "offset", "local_id", "reason", "message", "raw"],
@@ -204,11 +222,11 @@ class _Written:
     previous_cluster: int | None  # its cluster before this batch (None for a new record)
 
 
-_RECORD_INSERT = ["library", "local_id", "active", "job", "created", "updated", *RECORD_COLUMNS]
+RECORD_INSERT = ["library", "local_id", "active", "job", "created", "updated", *RECORD_COLUMNS]
 _RECORD_UPDATE = ["active", *RECORD_COLUMNS, "job", "updated"]
 
 
-def _write_batch(
+def write_batch(
     job: ImportJob,
     library: Institution,
     rows: dict[str, Prepared],
@@ -249,7 +267,7 @@ def _write_batch(
                 withdrawn.append(ex[0])
     bulk.insert(
         BibRecord,
-        _RECORD_INSERT,
+        RECORD_INSERT,
         [(library.pk, r.local_id, r.active, job.pk, now, now, *r.values) for r in new],
     )
     written: list[_Written] = []
@@ -283,7 +301,7 @@ def _write_batch(
     for w in active:
         index.prime(w.row.terms)
     index.refresh(refresh_clusters(touched | old_clusters))
-    _write_problems(job, problems)
+    write_problems(job, problems)
     job.seen += len(rows) + len(problems) if seen is None else seen
     job.added += sum(1 for r in new if r.active)
     job.updated += sum(1 for _, r, _ in changed if r.active)

@@ -32,6 +32,22 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="import an ISO 2709 or MARCXML file")
         imp.add_argument("path", nargs="+")
         imp.add_argument("--library", required=True, help="institution code, e.g. MFU-LIB")
+        how = imp.add_mutually_exclusive_group()
+        how.add_argument(
+            "--bulk",
+            action="store_const",
+            const=True,
+            dest="bulk_load",
+            help="stage all records, then match and index them in bulk (default for a "
+            "library's first load of a large file)",
+        )
+        how.add_argument(
+            "--incremental",
+            action="store_const",
+            const=False,
+            dest="bulk_load",
+            help="match and index batch by batch, searchable as it goes",
+        )
         imp.add_argument("--lang", choices=("th", "en"), default="en", help="report language")
         dele = sub.add_parser("deletes", help="withdraw the 001s listed in a file")
         dele.add_argument("path")
@@ -93,7 +109,7 @@ class Command(BaseCommand):
         for path in options["path"]:
             if not Path(path).is_file():
                 raise CommandError(f"No such file: {path}")
-            job = import_file(path, library, acting_user=SYSTEM)
+            job = import_file(path, library, acting_user=SYSTEM, bulk_load=options["bulk_load"])
             with translation.override(options["lang"]):
                 self._report_import(path, job)
             for p in job.problems.all()[:50]:

@@ -11,11 +11,12 @@ the repository): born-digital documents with a Thai text layer, and scans with n
 
 from __future__ import annotations
 
+import atexit
 import html
 import io
 from collections.abc import Sequence
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -28,16 +29,28 @@ SCAN_LINE_PX: Final = 100
 
 
 @cache
-def _font_head() -> str:
+def _stylesheet() -> tuple[Any, Any]:
+    """The fonts and page style, parsed once per process (the fonts are data URLs: parsing
+    them for every document took most of the time)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
     from libcoop.greenlib.report.fonts import pdf_font_css, pdf_font_family
 
-    return (
-        f"<style>{pdf_font_css()}"
-        "@page { size: A4; margin: 25mm 22mm; }"
-        f"body {{ font-family: {pdf_font_family()}; font-size: 15pt; line-height: 1.5; }}"
-        "h1 { font-size: 20pt; } p { margin: 0 0 0.6em 0; }"
-        ".page { break-before: page; }</style>"
+    fonts = FontConfiguration()
+    css = CSS(
+        string=(
+            f"{pdf_font_css()}"
+            "@page { size: A4; margin: 25mm 22mm; }"
+            f"body {{ font-family: {pdf_font_family()}; font-size: 15pt; line-height: 1.5; }}"
+            "h1 { font-size: 20pt; } p { margin: 0 0 0.6em 0; }"
+            ".page { break-before: page; }"
+        ),
+        font_config=fonts,
     )
+    # Freed before the interpreter's teardown, which WeasyPrint's finaliser does not survive.
+    atexit.register(_stylesheet.cache_clear)
+    return css, fonts
 
 
 def text_pdf(
@@ -57,10 +70,11 @@ def text_pdf(
         body.append(f"<p{cls}>{html.escape(text)}</p>")
     document = (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title>{_font_head()}</head>"
+        f"<title>{html.escape(title)}</title></head>"
         f"<body>{''.join(body)}</body></html>"
     )
-    return bytes(HTML(string=document).write_pdf())
+    css, fonts = _stylesheet()
+    return bytes(HTML(string=document).write_pdf(stylesheets=[css], font_config=fonts))
 
 
 @cache

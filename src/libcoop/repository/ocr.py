@@ -85,6 +85,9 @@ def ocr_pages(path: Path) -> list[str]:
                 sidecar=sidecar,
                 force_ocr=True,  # every page: a scan may carry a stamped line of text
                 rasterizer="pypdfium",
+                # Tesseract writes the text-only PDF itself: half the time of the default
+                # renderer, and the PDF is not kept anyway (output_type none).
+                pdf_renderer="sandwich",
                 jobs=1,  # one task, one core: the worker runs others beside it
                 progress_bar=False,
             )

@@ -20,6 +20,7 @@ DEMO_MODULES = (
     "libcoop.events.demo",
     "libcoop.outreach.demo",
     "libcoop.greenlib.demo",
+    "libcoop.repository.demo",  # the digital collection: PDFs generated, files processed
     "libcoop.catalog.demo",
     "libcoop.ill.demo",  # a year of interlibrary loans: needs the catalog's clusters
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,8 @@ def test_through_the_console_script(demo: None, tmp_path: Path, capsys: Any) -> 
     ("institution", "year", "message"),
     [
         ("NO-SUCH-LIB", "2019", "No institution with the code 'NO-SUCH-LIB'"),
-        ("MFU-LIB", "2562", "looks like a Buddhist-era year; give the Common Era year 2019"),
+        ("MFU-LIB", "2300", "could be a Buddhist-era or a Common-era year"),
+        ("MFU-LIB", "20x9", "Not a year"),
         ("MFU-LIB", "1900", "The year must be between 1980 and"),
     ],
 )
@@ -146,3 +148,70 @@ def test_standard_load_errors(demo_registry: None, tmp_path: Path) -> None:
     broken.write_text("code: [unclosed\n", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("greenlib", "standard", "load", str(broken))
+
+
+@pytest.mark.parametrize(
+    ("name", "magic"), [("r.html", b"<!DOCTYPE"), ("r.PDF", b"%PDF"), ("r.docx", b"PK")]
+)
+def test_format_from_the_output_files_extension(
+    demo_registry: None, tmp_path: Path, name: str, magic: bytes
+) -> None:
+    """`-o x.html` without --format wrote a PDF into x.html (#16)."""
+    output = tmp_path / name
+    call_command(
+        "greenlib",
+        "report",
+        "--institution",
+        "MFU-LIB",
+        "--year",
+        "2562",
+        "-o",
+        str(output),
+        stdout=io.StringIO(),
+    )
+    assert output.read_bytes().lstrip()[: len(magic)].upper() == magic.upper()
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "message"),
+    [
+        ("r.txt", None, "Cannot tell the format from the file name 'r.txt'"),
+        ("report", None, "end it in .html, .pdf or .docx"),
+        ("r.html", "pdf", "--format pdf does not match the file name 'r.html'"),
+    ],
+)
+def test_unknown_or_contrary_extension_is_a_clear_error(
+    demo_registry: None, tmp_path: Path, name: str, fmt: str | None, message: str
+) -> None:
+    output = tmp_path / name
+    args = ["--format", fmt] if fmt else []
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command(
+            "greenlib",
+            "report",
+            "--institution",
+            "MFU-LIB",
+            "--year",
+            "2019",
+            *args,
+            "-o",
+            str(output),
+        )
+    assert not output.exists()
+
+
+def test_a_buddhist_era_year_is_the_same_report(demo_registry: None, tmp_path: Path) -> None:
+    for year in ("2562", "2019", "พ.ศ. 2562"):
+        out = io.StringIO()
+        call_command(
+            "greenlib",
+            "report",
+            "--institution",
+            "MFU-LIB",
+            "--year",
+            year,
+            "-o",
+            str(tmp_path / "r.html"),
+            stdout=out,
+        )
+        assert "2562" in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -250,6 +250,9 @@ def test_search_page_keeps_the_query_in_facet_and_page_links(world: World) -> No
     assert bad.status_code == 400
     browse = client.get("/repository/browse/")
     assert browse.status_code == 200
+    assert "/repository/search/?year=2000" in browse.content.decode()
+    front = client.get("/repository/").content.decode()  # the collection links to both
+    assert 'action="/repository/search/"' in front and 'href="/repository/browse/"' in front
 
 
 def test_cli_search_prints_json_lines_and_a_table(world: World) -> None:

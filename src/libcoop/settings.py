@@ -177,6 +177,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 LIBCOOP_REPOSITORY_MAX_BYTES = int(
     os.environ.get("LIBCOOP_REPOSITORY_MAX_BYTES", str(200 * 1024 * 1024))
 )
+# The COUNTER robots list of the collection's usage statistics (repository.stats): a JSON file
+# in COUNTER_Robots_list.json's form; empty: the copy bundled in repository/data/.
+LIBCOOP_COUNTER_ROBOTS = os.environ.get("LIBCOOP_COUNTER_ROBOTS", "")
 if os.environ.get("LIBCOOP_REPOSITORY_S3_BUCKET"):
     STORAGES["repository"] = {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client, RequestFactory
 
 from libcoop.network.models import StaffRole
@@ -249,3 +251,58 @@ def test_who_sees_which_librarys_figures(library: Any) -> None:
     assert client.get("/repository/stats/").status_code == 403
     client.logout()
     assert client.get("/repository/stats/").status_code == 302  # to the login page
+
+
+def test_the_robots_command_checks_a_list(tmp_path: Any, settings: Any) -> None:
+    out = io.StringIO()
+    call_command("repository", "robots", stdout=out)
+    assert "counter_robots.json: " in out.getvalue() and "(in use)" in out.getvalue()
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"pattern": "bot"}, {"pattern": "(unclosed"}]', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"entry 2 \('\(unclosed'\) is not a pattern"):
+        call_command("repository", "robots", "--check", str(bad))
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("repository", "robots", "--check", str(tmp_path / "missing.json"))
+    mine = tmp_path / "mine.json"
+    mine.write_text('[{"pattern": "^LibraryChecker/"}]', encoding="utf-8")
+    settings.LIBCOOP_COUNTER_ROBOTS = str(mine)
+    stats._robots.cache_clear()
+    try:
+        assert stats.is_robot("LibraryChecker/1.0") and not stats.is_robot("Googlebot/2.1")
+    finally:
+        settings.LIBCOOP_COUNTER_ROBOTS = ""
+        stats._robots.cache_clear()
+
+
+def test_the_item_page_and_the_file_view_count_through_the_rule(library: Any) -> None:
+    """Through the real pages: a view and a download counted once each however often they
+    are clicked within 30 seconds; a robot, the library's own staff and a refused download
+    never."""
+    from libcoop.network.abilities import SYSTEM
+    from libcoop.repository import services
+    from tests.repository.deposit_world import METADATA, pdf_bytes
+
+    def published(**access: Any) -> Item:
+        upload = services.Upload("thesis.pdf", pdf_bytes("body"))
+        item = services.create_item(library, METADATA, [upload], acting_user=SYSTEM, **access)
+        return services.publish_through(item, acting_user=SYSTEM)
+
+    item = published()
+    pdf = item.files.get()
+    reader = Client(HTTP_USER_AGENT=BROWSER)
+    for _click in range(3):
+        assert reader.get(f"/repository/{item.pk}/").status_code == 200
+        assert reader.get(f"/repository/{item.pk}/files/{pdf.pk}/").status_code == 200
+    assert stats.item_figures(item.pk) == stats.Figures(views=1, downloads=1)
+    robot = Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; bingbot/2.0)")
+    assert robot.get(f"/repository/{item.pk}/files/{pdf.pk}/").status_code == 200
+    own = Client(HTTP_USER_AGENT=BROWSER)
+    own.force_login(staff(StaffRole.LIBRARIAN, library))
+    assert own.get(f"/repository/{item.pk}/").status_code == 200
+    embargoed = published(access="embargo", embargo_until="2099-01-01")
+    locked = embargoed.files.get()
+    assert reader.get(f"/repository/{embargoed.pk}/files/{locked.pk}/").status_code == 403
+    assert stats.item_figures(item.pk) == stats.Figures(views=1, downloads=1)
+    assert stats.item_figures(embargoed.pk) == stats.Figures(views=0, downloads=0)
+    page = reader.get(f"/repository/{item.pk}/").content.decode()
+    assert 'id="cite-apa-th"' in page and f"/repository/{item.pk}/cite.bib" in page

@@ -38,6 +38,12 @@ SUBCOMMANDS: dict[str, tuple[str, str, str, str]] = {
         "add_arguments",
         "run",
     ),
+    "robots": (
+        "the COUNTER robots list of the usage statistics (--check FILE: a new list)",
+        "libcoop.repository.stats_cli",
+        "add_robots_arguments",
+        "run_robots",
+    ),
 }
 
 

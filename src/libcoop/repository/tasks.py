@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from libcoop.repository import extract, ocr, thumbnails
+from libcoop.repository import extract, ocr, search, thumbnails
 from libcoop.repository.models import ItemFile, TextStatus
 
 DONE = frozenset({TextStatus.EXTRACTED, TextStatus.OCR_DONE, TextStatus.NO_TEXT})
@@ -25,10 +25,6 @@ DONE = frozenset({TextStatus.EXTRACTED, TextStatus.OCR_DONE, TextStatus.NO_TEXT}
 
 def index_item(item_id: int) -> None:
     """Ask search to index the item again (its metadata, and the files' text access allows)."""
-    try:
-        from libcoop.repository import search
-    except ImportError:  # search.py lands with the search commits of #15
-        return
     search.index_item(item_id)
 
 

@@ -319,3 +319,24 @@ def test_blocking_keys_ignore_and_and_volume_words() -> None:
     a = info(title_key="capitalism and slavery")
     b = info(record_id=2, library_id=2, title_key="capitalism slavery")
     assert blocking_keys(a) & blocking_keys(b)
+
+
+def test_bodies_named_differently_need_pages_or_publisher() -> None:
+    # A person and a body on one side, only a body (named another way) on the other:
+    # bodies' names vary too much between catalogues to tell books apart.
+    a = info(
+        author_key="dodge richard w",
+        other_ids=ids("pn:dodge richard w", "cn:united states bureau of the census"),
+    )
+    b = info(
+        record_id=2,
+        library_id=2,
+        author_key="",
+        other_ids=ids("cn:united states bureau of justice statistics"),
+    )
+    v = compare(a, b)
+    assert v.match and v.scores["bodies_differ"] == 1.0
+    assert compare(a, b._replace(pages=None)).rule == "author"
+    # Two people who disagree still reject, whatever else agrees.
+    c = info(record_id=2, library_id=2, author_key="jones ann", other_ids=ids("pn:jones ann"))
+    assert compare(a, c).rule == "author"

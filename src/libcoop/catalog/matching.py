@@ -510,6 +510,13 @@ def _names_agree(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> tuple[bo
     return False, ""
 
 
+def _persons_on_both(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> bool:
+    """Both records name a person (1XX or 7XX personal name)."""
+    personal_a = ea.personal or ((a.author_key,) if a.author_key and not ea.corporate else ())
+    personal_b = eb.personal or ((b.author_key,) if b.author_key and not eb.corporate else ())
+    return bool(personal_a and personal_b)
+
+
 def _publishers_agree(a: str, b: str) -> bool | None:
     if not a or not b:
         return None
@@ -566,6 +573,8 @@ def _pages(a: MatchInfo, ea: Extras, b: MatchInfo, eb: Extras) -> tuple[int | No
     if ea.volumes and eb.volumes and not (a.pages or b.pages):
         # Sets without a page count: the same number of volumes is the extent agreeing.
         return abs(ea.volumes - eb.volumes), ea.volumes == eb.volumes
+    if ea.pages_approximate and eb.pages_approximate and a.pages and a.pages == b.pages:
+        return 0, True  # the same estimate: "471 p. in various pagings" on both
     if not (a.pages and b.pages) or ea.pages_approximate or eb.pages_approximate:
         return None, False
     difference = abs(a.pages - b.pages)
@@ -646,11 +655,19 @@ def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
         )
         if not page_typo:
             return Verdict(False, "pages", scores={"page_difference": float(page_difference or 0)})
+    bodies_differ = False
     if names_ok is False and not _imprint_identical(
         a, ea, b, eb, years_equal=years_equal, pages_equal=pages_equal
     ):
-        _, author_distance = _authors_agree(a.author_key, b.author_key)
-        return Verdict(False, "author", scores={"author_distance": round(author_distance, 3)})
+        if _persons_on_both(a, ea, b, eb) or not (
+            pages_equal or _publishers_agree(ea.publisher, eb.publisher)
+        ):
+            _, author_distance = _authors_agree(a.author_key, b.author_key)
+            return Verdict(False, "author", scores={"author_distance": round(author_distance, 3)})
+        # Only bodies' names to compare on one side: catalogues name a body in many forms
+        # (its hierarchy, a former name, the issuing office), so they do not tell two
+        # books apart; the page count or the publisher has to agree instead.
+        names_ok, bodies_differ = None, True
     if _editions_conflict(ea.edition, eb.edition):
         return Verdict(False, "edition", key=f"ed:{ea.edition}|{eb.edition}")
     shared = sorted(
@@ -687,6 +704,8 @@ def compare(a: MatchInfo, b: MatchInfo) -> Verdict:
         scores["page_difference"] = float(page_difference)
     if page_typo:
         scores["page_typo"] = 1.0
+    if bodies_differ:
+        scores["bodies_differ"] = 1.0
     if not titles_ok:
         proper = _title_proper_agrees(
             a, ea, b, eb, names_ok=names_ok, publishers_ok=publishers_ok, pages_equal=pages_equal
@@ -736,9 +755,13 @@ def _title_proper_agrees(
     abridged or reworded the other title information — and two of name, page count and
     publisher agree (all three for a title proper of fewer than three words: "Proceedings",
     "Report"). Returns the titles proper's distance, or None."""
-    if not (ea.title_proper or eb.title_proper):
-        return None
     proper_a, proper_b = _proper(a, ea), _proper(b, eb)
+    if not (ea.title_proper or eb.title_proper):
+        # No subtitle coded apart: the words both titles begin with stand for it.
+        common = _common_start(proper_a.split(), proper_b.split())
+        if not common:
+            return None
+        proper_a = proper_b = common
     shorter, longer = sorted((proper_a, proper_b), key=len)
     short = len(shorter.split()) < TITLE_PROPER_WORDS
     distance = _distance(proper_a, proper_b)
@@ -764,6 +787,23 @@ def _title_proper_agrees(
 _ARTICLES = frozenset(
     {"the", "a", "an", "el", "la", "le", "les", "los", "las", "der", "die", "das", "il", "lo"}
 )
+
+
+COMMON_START_WORDS = 5  # a shared beginning this long (and most of the shorter title)
+
+
+def _common_start(a: list[str], b: list[str]) -> str:
+    """The words two titles begin with, when they are five or more and at least 60 % of the
+    shorter title ("letters and extracts of letters of the late james brandwood a minister
+    in the society of friends" / "... brandwood of west houghton"); else ""."""
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    if count < COMMON_START_WORDS or count < 0.6 * min(len(a), len(b)):
+        return ""
+    return " ".join(a[:count])
 
 
 def _without_article(title: str) -> str:

@@ -138,7 +138,9 @@ def _from(url: str, start_at: str, limit: int) -> dict[str, float]:
     return {"records": n, "seconds": time.perf_counter() - start}
 
 
-def harvest_into_b(url: str, set_spec: str | None = "library:BENCH-A") -> dict[str, float]:
+def harvest_into_b(
+    url: str, set_spec: str | None = "library:BENCH-A", from_date: Any = None
+) -> dict[str, float]:
     import django
 
     django.setup()
@@ -154,7 +156,7 @@ def harvest_into_b(url: str, set_spec: str | None = "library:BENCH-A") -> dict[s
     )
     source = register_source(b, url, acting_user=SYSTEM, set_spec=set_spec or "")
     start = time.perf_counter()
-    run = harvest(source, acting_user=SYSTEM)
+    run = harvest(source, acting_user=SYSTEM, from_date=from_date)
     seconds = time.perf_counter() - start
     return {"records": run.records_seen, "status": run.status, "seconds": seconds}  # type: ignore[dict-item]
 
@@ -213,12 +215,12 @@ def run(count: int) -> dict[str, Any]:
     }
 
 
-def _serving(home: str) -> tuple[subprocess.Popen[bytes], str]:
+def _serving(home: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     libcoop = str(Path(sys.executable).with_name("libcoop"))
     server = subprocess.Popen(  # noqa: S603
         [libcoop, "serve", "--port", str(port), "--threads", "4"],
-        env=_django(home),
+        env=env or _django(home),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

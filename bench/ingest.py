@@ -1,8 +1,27 @@
-"""Ingest throughput: LibCoop's full import (parse, store, match, cluster, index) against raw
-``pymarc.MARCReader`` iteration of the same file, each phase in its own process so that the
-peak RSS figures are its own (the import's worker process, which reads and prepares the file
-while the importing process writes, is reported beside it, with both processes' CPU time
-and the machine's load). Run through ``bench/run.py ingest``.
+"""Ingest throughput and the catalog at that size, in one run per size and database.
+
+For each size N (records of library A's file; library B's file, loaded first, shares ISBNs
+and titles with the first tenth of A's, so matching has real work):
+
+* **raw**: ``pymarc.MARCReader`` iterating the file - the baseline;
+* **floor** (SQLite only): the least a union catalog must do with each record, built here in
+  one process with no LibCoop code beyond the two key functions: parse, keep the raw bytes,
+  two match keys (ISBN, normalised title + author), one FTS5 document of title and author,
+  batched ``executemany`` in transactions of 2,000;
+* **ingest**: LibCoop's import of the file (``import_file``: a first load of a large file,
+  so its bulk load) - parse, check, facts, store, match, cluster, index - on the embedded
+  SQLite or on PostgreSQL on the same machine (``pgdb``);
+* then, on the catalog that ingest made: **search** latency (``search.measure``, the
+  search benchmark's queries through ``catalog.search.search``), **OAI-PMH serving**
+  (``libcoop serve``; ``ListRecords`` ``marc21`` pages from the start of the list and from its
+  last tenth, ``LIBCOOP_BENCH_SERVE_RECORDS`` records each; the first page alone) and, on
+  SQLite, **harvesting into a second instance** (its own database, ``interop.harvest``) the
+  records of the list's last tenth (``from`` = the datestamp there).
+
+Each phase runs in its own process, so that the peak RSS figures are its own (the import's
+worker process, which reads and prepares the file while the importing process writes, is
+reported beside it, with both processes' CPU time and the machine's load).
+Run through ``bench/run.py ingest`` (``--size N[,N]``).
 """
 
 from __future__ import annotations
@@ -16,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from pymarc import Field, Indicators, Leader, MARCWriter, Record, Subfield
 
@@ -142,8 +162,9 @@ def _isbn13(n: int) -> str:
 
 
 def make_file(path: Path, count: int, seed: int = 1) -> None:
-    """A file of *count* book records: half Thai, half English, ~1/3 sharing an ISBN with
-    a record of another library already loaded (so matching has real work)."""
+    """A file of *count* book records: half Thai, half English. Two files with the same seed
+    share their first records (ISBN, title, author): one library's file loaded first gives
+    the other's matching real work."""
     rng = random.Random(seed)
     with open(path, "wb") as fh:
         writer = MARCWriter(fh)
@@ -232,17 +253,77 @@ def phase_raw(path: str) -> dict[str, float]:
     return {"records": n, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
 
 
-def phase_ingest(path: str, other: str) -> dict[str, float]:
+FLOOR_BATCH = 2000
+
+
+def phase_floor(path: str, database: str) -> dict[str, float]:
+    """The minimal SQLite write (see the module's docstring)."""
+    import sqlite3
+
+    from pymarc import MARCReader
+
+    from libcoop.textsearch.keys import author_key, title_key
+
+    db = sqlite3.connect(database, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("CREATE TABLE record (id INTEGER PRIMARY KEY, local_id TEXT, raw BLOB)")
+    db.execute("CREATE TABLE match_key (record_id INTEGER, key TEXT)")
+    db.execute("CREATE INDEX match_key_key ON match_key (key)")
+    db.execute("CREATE VIRTUAL TABLE doc USING fts5(title, author)")
+    start = time.perf_counter()
+    n = 0
+    records: list[tuple[int, str, bytes]] = []
+    keys: list[tuple[int, str]] = []
+    docs: list[tuple[int, str, str]] = []
+
+    def flush() -> None:
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO record VALUES (?, ?, ?)", records)
+        db.executemany("INSERT INTO match_key VALUES (?, ?)", keys)
+        db.executemany("INSERT INTO doc (rowid, title, author) VALUES (?, ?, ?)", docs)
+        db.execute("COMMIT")
+        records.clear()
+        keys.clear()
+        docs.clear()
+
+    with open(path, "rb") as fh:
+        for record in MARCReader(fh, to_unicode=True, force_utf8=True):
+            n += 1
+            title = record.title or ""
+            author = record.author or ""
+            isbn = record.isbn or ""
+            records.append((n, record["001"].data if record["001"] else "", record.as_marc()))
+            keys.append((n, f"isbn:{isbn}"))
+            keys.append((n, f"ta:{title_key(title)[:60]}|{author_key(author)[:40]}"))
+            docs.append((n, title, author))
+            if len(records) >= FLOOR_BATCH:
+                flush()
+    flush()
+    seconds = time.perf_counter() - start
+    db.close()
+    return {"records": n, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libcoop.settings")
     import django
 
     django.setup()
+
+
+def phase_ingest(path: str, other: str) -> dict[str, float]:
+    _django()
+    import logging
+
     from django.core.management import call_command
 
     from libcoop.catalog.ingest import import_file
     from libcoop.network.abilities import SYSTEM
     from libcoop.network.models import Institution, InstitutionKind
 
+    logging.getLogger("libcoop.catalog.bulkload").setLevel(logging.INFO)
+    logging.getLogger("libcoop.catalog.bulkload").addHandler(logging.StreamHandler(sys.stderr))
     call_command("migrate", verbosity=0)
     a, _ = Institution.objects.get_or_create(
         code="BENCH-A", defaults={"kind": InstitutionKind.UNIVERSITY_LIBRARY, "name_en": "A"}
@@ -270,60 +351,189 @@ def phase_ingest(path: str, other: str) -> dict[str, float]:
     }
 
 
+def phase_search() -> dict[str, object]:
+    """The search benchmark's queries on the catalog the ingest made."""
+    _django()
+    import search  # beside this file
+    from django.db import connection
+
+    from libcoop.catalog.models import Cluster
+
+    search._analyse(connection)
+    result = search.measure(repeat=int(os.environ.get("LIBCOOP_BENCH_SEARCH_REPEAT", "10")))
+    works = Cluster.objects.filter(active=True).count()
+    return {
+        "works": works,
+        "keyword_p95_ms": result["all_keyword_queries"]["p95_ms"],
+        "all_queries_p95_ms": result["all_queries"]["p95_ms"],
+        "all_queries_p50_ms": result["all_queries"]["p50_ms"],
+        "detail": result,
+    }
+
+
+def late_datestamp() -> str:
+    """The datestamp nine tenths of the way down the OAI-PMH list (seconds, UTC)."""
+    from libcoop.catalog.models import Cluster
+
+    count = Cluster.objects.count()
+    stamp = Cluster.objects.order_by("updated", "id").values_list("updated", flat=True)[
+        count * 9 // 10
+    ]
+    return str(stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def phase_serve(url: str, limit: int) -> dict[str, object]:
+    _django()
+    import harvest  # beside this file
+
+    late = late_datestamp()
+    start = time.perf_counter()
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}?verb=ListRecords&metadataPrefix=marc21") as r:  # noqa: S310
+        r.read()
+    first_page = time.perf_counter() - start
+    head = harvest.fetch_only(url, limit, None)
+    tail = harvest._from(url, late, limit)
+    return {
+        "late_datestamp": late,
+        "first_page_s": round(first_page, 3),
+        "start_rec_per_s": round(head["records"] / head["seconds"]),
+        "last_tenth_rec_per_s": round(tail["records"] / tail["seconds"]),
+        "records_each": limit,
+    }
+
+
+def phase_harvest(url: str, late: str) -> dict[str, object]:
+    """Harvest the list from *late* on into this (second) instance."""
+    _django()
+    import datetime as dt
+
+    import harvest  # beside this file
+
+    from_date = dt.datetime.strptime(late, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    fetched = harvest._from(url, late, 0)
+    harvested = harvest.harvest_into_b(url, None, from_date=from_date)
+    return {
+        "from": late,
+        "fetch_only_rec_per_s": round(fetched["records"] / fetched["seconds"]),
+        "harvested": harvested["records"],
+        "harvest_status": harvested["status"],
+        "harvest_rec_per_s": round(harvested["records"] / harvested["seconds"]),
+    }
+
+
 PG_NAME = "libcoop_bench_ingest"
+OTHER_SHARE = 10  # library B's file: a tenth of A's size, the same first records
 
 
-def run(count: int, *, postgres: bool = False) -> dict[str, object]:
+def _phase(env: dict[str, str], *args: str) -> dict[str, Any]:
+    out = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, __file__, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    sys.stderr.write(out.stderr[-3000:])
+    if out.returncode:
+        raise RuntimeError(f"phase {args[0]} failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _rate(phase: dict[str, Any]) -> float:
+    return float(phase["records"]) / float(phase["seconds"])
+
+
+def run(count: int, *, postgres: bool = False, extras: bool = True) -> dict[str, object]:
     """One size on the embedded SQLite, or (*postgres*) on a fresh PostgreSQL database
-    (``pgdb``) on the same machine."""
+    (``pgdb``) on the same machine; with *extras*, then search, OAI-PMH serving and (SQLite)
+    harvesting on the catalog the ingest made."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import harvest
+
     with tempfile.TemporaryDirectory() as tmp:
         path, other = Path(tmp) / "file.mrc", Path(tmp) / "other.mrc"
         make_file(path, count, seed=1)
-        make_file(other, count // 3, seed=1)  # same seed: the first third shares ISBNs and titles
-        env = dict(os.environ, LIBCOOP_HOME=tmp, LIBCOOP_CONN_MAX_AGE="0")
+        make_file(other, count // OTHER_SHARE, seed=1)  # same seed: shares ISBNs and titles
+        home = Path(tmp) / "a"
+        home.mkdir()
+        env = dict(os.environ, LIBCOOP_HOME=str(home), LIBCOOP_CONN_MAX_AGE="0")
         env.pop("LIBCOOP_DATABASE_URL", None)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(Path(__file__).resolve().parent), env.get("PYTHONPATH", "")]
+        )
         if postgres:
             import pgdb  # beside this file
 
             env["LIBCOOP_DATABASE_URL"] = pgdb.create(PG_NAME)
-        results = {}
-        try:
-            for phase, args in (("raw", [str(path)]), ("ingest", [str(path), str(other)])):
-                out = subprocess.run(  # noqa: S603 - our own interpreter and script
-                    [sys.executable, __file__, phase, *args],
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
-        finally:
-            if postgres:
-                pgdb.drop(PG_NAME)
-        raw, ingest = results["raw"], results["ingest"]
-        return {
+        out: dict[str, Any] = {
             "records": count,
             "file_mb": round(path.stat().st_size / 1e6, 1),
             "database": "postgresql (same machine)" if postgres else "sqlite (embedded)",
-            "raw_pymarc_records_per_s": round(raw["records"] / raw["seconds"]),
-            "ingest_records_per_s": round(ingest["records"] / ingest["seconds"]),
-            "ratio_ingest_to_raw": round(
-                (ingest["records"] / ingest["seconds"]) / (raw["records"] / raw["seconds"]), 3
-            ),
-            "raw_peak_rss_mb": round(raw["peak_rss_mb"], 1),
-            "ingest_peak_rss_mb": round(ingest["peak_rss_mb"], 1),
-            "ingest_worker_peak_rss_mb": round(ingest.get("worker_peak_rss_mb", 0), 1),
-            "ingest_cpu_seconds": {
-                "writer": round(ingest.get("cpu_writer_s", 0), 1),
-                "worker": round(ingest.get("cpu_worker_s", 0), 1),
-            },
-            "load": {"before": ingest.get("load_before"), "after": ingest.get("load_after")},
         }
+        try:
+            raw = _phase(env, "raw", str(path))
+            out["raw_pymarc_records_per_s"] = round(_rate(raw))
+            out["raw_peak_rss_mb"] = round(raw["peak_rss_mb"], 1)
+            if not postgres:
+                floor = _phase(env, "floor", str(path), str(Path(tmp) / "floor.sqlite3"))
+                out["floor_records_per_s"] = round(_rate(floor))
+                out["ratio_floor_to_raw"] = round(_rate(floor) / _rate(raw), 3)
+            ingest = _phase(env, "ingest", str(path), str(other))
+            out.update(
+                {
+                    "ingest_records_per_s": round(_rate(ingest)),
+                    "ratio_ingest_to_raw": round(_rate(ingest) / _rate(raw), 3),
+                    "ingest_peak_rss_mb": round(ingest["peak_rss_mb"], 1),
+                    "ingest_worker_peak_rss_mb": round(ingest.get("worker_peak_rss_mb", 0), 1),
+                    "ingest_cpu_seconds": {
+                        "writer": round(ingest.get("cpu_writer_s", 0), 1),
+                        "worker": round(ingest.get("cpu_worker_s", 0), 1),
+                    },
+                    "load": {
+                        "before": ingest.get("load_before"),
+                        "after": ingest.get("load_after"),
+                    },
+                }
+            )
+            if "floor_records_per_s" in out:
+                out["ratio_ingest_to_floor"] = round(_rate(ingest) / out["floor_records_per_s"], 3)
+            print(json.dumps(out), file=sys.stderr, flush=True)
+            if extras:
+                out["search"] = _phase(env, "search")
+                server, url = harvest._serving(str(home), env=env)
+                try:
+                    limit = os.environ.get("LIBCOOP_BENCH_SERVE_RECORDS", "5000")
+                    out["oai_serving"] = _phase(env, "serve", url, limit)
+                    if not postgres:
+                        home_b = Path(tmp) / "b"
+                        home_b.mkdir()
+                        env_b = dict(env, LIBCOOP_HOME=str(home_b))
+                        env_b.pop("LIBCOOP_DATABASE_URL", None)
+                        out["harvest"] = _phase(
+                            env_b, "harvest", url, out["oai_serving"]["late_datestamp"]
+                        )
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
+        finally:
+            if postgres:
+                pgdb.drop(PG_NAME)
+        print(json.dumps(out), file=sys.stderr, flush=True)
+        return out
 
 
 if __name__ == "__main__":
     phase = sys.argv[1]
     if phase == "raw":
         print(json.dumps(phase_raw(sys.argv[2])))
+    elif phase == "floor":
+        print(json.dumps(phase_floor(sys.argv[2], sys.argv[3])))
     elif phase == "ingest":
         print(json.dumps(phase_ingest(sys.argv[2], sys.argv[3])))
+    elif phase == "search":
+        print(json.dumps(phase_search()))
+    elif phase == "serve":
+        print(json.dumps(phase_serve(sys.argv[2], int(sys.argv[3]))))
+    elif phase == "harvest":
+        print(json.dumps(phase_harvest(sys.argv[2], sys.argv[3])))

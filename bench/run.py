@@ -68,18 +68,42 @@ def bench_registry_pages() -> dict[str, object]:
     return out
 
 
+INGEST_SIZES = "100000,1000000"
+
+
 def bench_ingest() -> dict[str, object]:
-    """Full ingest vs raw pymarc parsing of the same file, at two sizes (memory flatness) on
-    SQLite, and on PostgreSQL (``LIBCOOP_BENCH_INGEST_PG_SIZES``, empty for none)."""
+    """Raw pymarc parsing, the floor (a minimal SQLite write) and the full ingest of the same
+    file at each size (memory flatness) on SQLite and on PostgreSQL; then search p95, OAI-PMH
+    serving and harvesting on the catalog each ingest made (``bench/ingest.py``). Sizes:
+    ``--size N[,N]`` or ``LIBCOOP_BENCH_INGEST_SIZES`` / ``LIBCOOP_BENCH_INGEST_PG_SIZES``
+    (empty for none)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import ingest
 
     def sizes(name: str, default: str) -> list[int]:
         return [int(s) for s in os.environ.get(name, default).split(",") if s.strip()]
 
-    runs = [ingest.run(n) for n in sizes("LIBCOOP_BENCH_INGEST_SIZES", "100000,200000")]
-    runs += [ingest.run(n, postgres=True) for n in sizes("LIBCOOP_BENCH_INGEST_PG_SIZES", "100000")]
-    return {"runs": runs}
+    runs = []
+    for n in sizes("LIBCOOP_BENCH_INGEST_SIZES", INGEST_SIZES):
+        runs.append(ingest.run(n))
+    for n in sizes("LIBCOOP_BENCH_INGEST_PG_SIZES", INGEST_SIZES):
+        runs.append(ingest.run(n, postgres=True))
+    by_size: dict[int, dict[str, object]] = {}
+    for r in runs:
+        by_size.setdefault(int(r["records"]), {})[str(r["database"]).split()[0]] = r  # type: ignore[call-overload]
+    targets = {}
+    for n, pair in sorted(by_size.items()):
+        lite, pg = pair.get("sqlite"), pair.get("postgresql")
+        row: dict[str, object] = {}
+        if lite:
+            row["sqlite_ratio_to_raw"] = lite["ratio_ingest_to_raw"]  # target >= 0.25
+        if lite and pg:
+            row["postgresql_to_sqlite"] = round(
+                float(pg["ingest_records_per_s"]) / float(lite["ingest_records_per_s"]),  # type: ignore[arg-type]
+                3,
+            )  # target >= 0.8
+        targets[n] = row
+    return {"runs": runs, "targets": targets, "load_now": [round(x, 2) for x in os.getloadavg()]}
 
 
 def bench_dedup() -> dict[str, object]:
@@ -160,7 +184,19 @@ BENCHMARKS = {
 
 def main() -> None:
     """Each benchmark runs in a child process with a fresh embedded database of its own."""
-    wanted = sys.argv[1:] or list(BENCHMARKS)
+    args = sys.argv[1:]
+    if "--size" in args:  # bench/run.py --size 100000 [ingest ...]: a quick run
+        at = args.index("--size")
+        size = args[at + 1]
+        del args[at : at + 2]
+        for name in (
+            "LIBCOOP_BENCH_INGEST_SIZES",
+            "LIBCOOP_BENCH_INGEST_PG_SIZES",
+            "LIBCOOP_BENCH_SEARCH_SIZES",
+        ):
+            os.environ[name] = size
+        os.environ["LIBCOOP_BENCH_HARVEST_RECORDS"] = size.split(",")[0]
+    wanted = args or list(BENCHMARKS)
     unknown = set(wanted) - set(BENCHMARKS)
     if unknown:
         sys.exit(

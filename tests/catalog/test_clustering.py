@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 
 from libcoop.catalog.ingest import import_file
 from libcoop.catalog.models import BibRecord, Cluster, MatchDecision
@@ -124,3 +125,26 @@ def test_staff_of_another_library_cannot_split(libraries, tmp_path: Path) -> Non
     with pytest.raises(PermissionDenied):
         split_record(BibRecord.objects.get(local_id="b1"), acting_user=outsider)
     assert cluster_of("a1") == cluster_of("b1")
+
+
+def test_new_rule_shows_in_the_clusters_why(libraries, tmp_path: Path) -> None:
+    # One library transcribed the subtitle, the other reworded it: the titles proper agree,
+    # and name, pages and publisher agree beside them.
+    _load(
+        tmp_path,
+        libraries["AAA-LIB"],
+        "a",
+        book("a1", "Keynes and India", subtitle="a study in economics and biography"),
+    )
+    _load(
+        tmp_path,
+        libraries["BBB-LIB"],
+        "b",
+        book("b1", "Keynes and India", subtitle="a study in history and biography"),
+    )
+    assert cluster_of("a1") == cluster_of("b1")
+    decision = MatchDecision.objects.get(record__local_id="b1")
+    assert decision.rule == "title_proper"
+    assert decision.scores["title_proper_distance"] == 0.0
+    html = Client().get(f"/catalog/clusters/{cluster_of('a1')}/").content.decode()
+    assert "title_proper" in html and "title_proper_distance=0.0" in html

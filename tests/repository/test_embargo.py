@@ -90,6 +90,7 @@ def test_an_embargoed_file_is_refused_until_its_date_then_served_and_found(
 
     # the day it ends: served at once (the rule reads the date), found after the daily job
     clock.set(ENDS)
+    before = Item.objects.get(pk=item.pk).updated
     response = anonymous.get(_file_url(item))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
@@ -101,6 +102,7 @@ def test_an_embargoed_file_is_refused_until_its_date_then_served_and_found(
     assert len(events) == 1
     assert events[0].data["embargo_until"] == ENDS.isoformat()
     assert events[0].data["access_now"] == "open"
+    assert Item.objects.get(pk=item.pk).updated > before  # harvesters see the change
 
     # the next day: the job runs again and changes nothing, audits nothing more
     clock.set(ENDS + datetime.timedelta(days=1))

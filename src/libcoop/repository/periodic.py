@@ -9,7 +9,8 @@ records one audit entry per item and embargo date.
 "Not handled yet" is read from the audit log itself (an ``embargo_ended`` entry for the item
 with that ``embargo_until``), not from the time of the last run: a run missed (no worker for a
 week) or a run twice in one day changes nothing, and an embargo moved to a later date is
-handled again when that date comes.
+handled again when that date comes. The item's ``updated`` moves on, so that OAI-PMH
+harvesters (which harvest by datestamp) see the record with its files now linked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from libcoop.audit.models import AuditEvent, AuditVerb
@@ -56,6 +58,8 @@ def end_embargoes(on: datetime.date | None = None) -> str:
             continue
         with transaction.atomic():
             search.index_item(item.pk, on=on)
+            # the record changed for harvesters (OAI-PMH datestamp): its files are now linked
+            Item.objects.filter(pk=item.pk).update(updated=timezone.now())
             record(
                 AuditVerb.REPO_EMBARGO_ENDED,
                 item,

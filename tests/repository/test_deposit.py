@@ -516,3 +516,11 @@ def test_api_list_applies_the_access_rule(world: World) -> None:
     assert shown.pk in ids and draft.pk not in ids
     own = Client().get("/api/repository/items", headers=_token(world.user("librarian_own"), "read"))
     assert {shown.pk, draft.pk} <= {i["id"] for i in own.json()}
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "x\ud800"])
+def test_text_no_database_can_store_is_refused(english: None, bad: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        clean_metadata({**METADATA, "title": bad, "keywords_th": ["ok", bad]})
+    assert set(caught.value.error_dict) == {"title", "keywords_th"}
+    assert "NUL" in caught.value.error_dict["title"][0].messages[0]

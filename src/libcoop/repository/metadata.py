@@ -25,6 +25,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from libcoop.core.api import text_problem
 from libcoop.core.era import BE_MIN, BE_OFFSET, YearInputError, read_year
 from libcoop.repository.models import Access, DegreeLevel, Item, ItemType, Licence
 
@@ -308,6 +309,17 @@ def _one(field: str, value: object) -> Any:
     return _mapping(value, field)  # identifiers, extra
 
 
+def _unusable_text(value: object) -> bool:
+    """Does *value* hold a string no database can store (NUL, lone surrogates)?"""
+    if isinstance(value, str):
+        return text_problem(value) is not None
+    if isinstance(value, dict):
+        return any(_unusable_text(k) or _unusable_text(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unusable_text(v) for v in value)
+    return False
+
+
 def clean_metadata(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """The stored values of *data*'s fields; every problem at once as one ValidationError.
 
@@ -318,8 +330,15 @@ def clean_metadata(data: Mapping[str, Any], *, partial: bool = False) -> dict[st
     errors: dict[str, list[ValidationError]] = {}
     contributors: list[dict[str, str]] = []
     contributors_given = False
+    refused: set[str] = set()
     for key, value in data.items():
         name = ALIASES.get(key, key)
+        if _unusable_text(key) or _unusable_text(value):
+            errors.setdefault(name if not _unusable_text(key) else "", []).append(
+                ValidationError(_("Text may not contain NUL or unpaired surrogate characters."))
+            )
+            refused.add(name)
+            continue
         if name in CONTRIBUTOR_ROLES:
             try:
                 names = split_list(value, name)
@@ -337,6 +356,8 @@ def clean_metadata(data: Mapping[str, Any], *, partial: bool = False) -> dict[st
     cleaned: dict[str, Any] = {}
     fields = [f for f in FIELDS if f in given] if partial else list(FIELDS)
     for field in fields:
+        if field in refused:
+            continue
         value = given.get(field)
         if field in REQUIRED and (value is None or str(value).strip() == ""):
             if not (field == "year" and given.get("issued")):

@@ -306,3 +306,17 @@ def test_the_item_page_and_the_file_view_count_through_the_rule(library: Any) ->
     assert stats.item_figures(embargoed.pk) == stats.Figures(views=0, downloads=0)
     page = reader.get(f"/repository/{item.pk}/").content.decode()
     assert 'id="cite-apa-th"' in page and f"/repository/{item.pk}/cite.bib" in page
+
+
+def test_the_items_csv_lists_every_item_used(library: Any) -> None:
+    thesis, report = _fill(library)
+    admin = UserFactory(is_superuser=True)
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    response = client.get("/repository/stats/", {"year": "2024", "format": "csv", "table": "items"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["item", "title", "library", "type", "views", "downloads"]
+    assert rows[1] == [str(thesis.pk), thesis.title, "MFU-LIB", "thesis", "2", "1"]
+    assert rows[2] == [str(report.pk), report.title, "CRRU-LIB", "research_report", "1", "1"]
+    assert rows[3] == ["TOTAL", "", "", "", "3", "2"]

@@ -306,9 +306,10 @@ def report(
     end: dt.date,
     libraries: Sequence[int] | None = None,
     item_type: str | None = None,
-    top: int = 50,
+    top: int | None = 50,
 ) -> Report:
-    """Views and downloads per month, library, type and item (the *top* items by use)."""
+    """Views and downloads per month, library, type and item (the *top* items by use; None:
+    every item used in the period)."""
     qs = events(start, end, libraries, item_type)
     out = Report(start, end)
     by_month: dict[dt.date, Figures] = {m: Figures() for m in month_starts(start, end)}
@@ -330,7 +331,8 @@ def report(
     per_item: dict[int, Figures] = defaultdict(Figures)
     for item_id, kind, n in qs.values_list("item_id", "kind").annotate(n=Count("id")).order_by():
         per_item[item_id].add(kind, n)
-    ranked = sorted(per_item, key=lambda i: (-per_item[i].downloads, -per_item[i].views, i))[:top]
+    ranked = sorted(per_item, key=lambda i: (-per_item[i].downloads, -per_item[i].views, i))
+    ranked = ranked if top is None else ranked[:top]
     details = {
         i.pk: i
         for i in Item.objects.filter(pk__in=ranked)

@@ -86,7 +86,10 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     data = stats.report(start, end, ids, item_type or None)
     lang = (get_language() or "th")[:2]
     if request.GET.get("format") == "csv":
-        return _csv(data, request.GET.get("table", "months"), lang, library, year)
+        table = request.GET.get("table", "months")
+        if table == "items":  # the file lists every item used, the page the most used
+            data = stats.report(start, end, ids, item_type or None, top=None)
+        return _csv(data, table, lang, library, year)
     labels = [month_label(m, lang) for m, _f in data.months]
     chart = bar_chart(
         [

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from pymarc import JSONReader
+from pymarc import JSONReader, Record
 
 from libcoop.audit.models import AuditVerb
 from libcoop.audit.services import record as audit
@@ -180,9 +180,9 @@ def _refresh_facts(library: Institution) -> set[int]:
         ids.clear()
 
     for rid, marc, *old in rows.iterator(chunk_size=BATCH):
-        record = next(iter(JSONReader(json.dumps(marc))), None)
+        record = _record(marc)
         if record is None:
-            continue
+            continue  # keeps the facts it has; still assigned again below
         new = match_fields(extract_facts(record))
         values = [new[c] for c in (*MATCH_COLUMNS, "other_ids")]
         if list(old) != values:
@@ -213,6 +213,14 @@ def _refresh_facts(library: Institution) -> set[int]:
             flush()
     flush()
     return written
+
+
+def _record(marc: Any) -> Record | None:
+    """The stored MARC-in-JSON as a pymarc record (None if it cannot be read back)."""
+    try:
+        return next(iter(JSONReader(json.dumps(marc))), None)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _compare(

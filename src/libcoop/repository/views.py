@@ -44,6 +44,11 @@ PAGE_SIZE = 50
 CITATION_TEMPLATE = "repository/_citation.html"
 REVIEW_STATES = (ItemStatus.SUBMITTED, ItemStatus.APPROVED)
 LANGUAGE_NAMES = {"tha": gettext_lazy("Thai"), "eng": gettext_lazy("English")}
+ROLE_NAMES = {
+    "coadvisor": gettext_lazy("Co-advisor"),
+    "editor": gettext_lazy("Editor"),
+    "translator": gettext_lazy("Translator"),
+}
 
 
 def _visible(request: HttpRequest, pk: int) -> Item:
@@ -364,7 +369,15 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "access_note": _access_note(item),
         "language": LANGUAGE_NAMES.get(item.language, item.language),
         "advisors": [c["name"] for c in item.contributors if c.get("role") == "advisor"],
-        "other_contributors": [c for c in item.contributors if c.get("role") != "advisor"],
+        "other_contributors": [
+            (ROLE_NAMES.get(c.get("role", ""), c.get("role", "")), c["name"])
+            for c in item.contributors
+            if c.get("role") != "advisor"
+        ],
+        "identifiers": [
+            (name, "; ".join(value) if isinstance(value, list) else str(value))
+            for name, value in sorted(item.identifiers.items())
+        ],
         "actions": workflow.available(item, user),
         "withdraw_form": WithdrawForm(),
         "citation_template": (

@@ -170,6 +170,22 @@ def bench_repository_search() -> dict[str, object]:
     )
 
 
+def bench_repository_index() -> dict[str, object]:
+    """Digital collection full-text indexing in pages/s of Thai text PDFs (extract, normalise,
+    index) against pypdfium2's own extraction of the same files, SQLite and PostgreSQL
+    (LIBCOOP_BENCH_REPO_INDEX_DOCS documents of LIBCOOP_BENCH_REPO_INDEX_PAGES pages)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import repository_index
+
+    return repository_index.run(
+        docs=int(os.environ.get("LIBCOOP_BENCH_REPO_INDEX_DOCS", "10")),
+        pages=int(os.environ.get("LIBCOOP_BENCH_REPO_INDEX_PAGES", "20")),
+        databases=tuple(
+            os.environ.get("LIBCOOP_BENCH_REPO_INDEX_DATABASES", "sqlite,postgresql").split(",")
+        ),
+    )
+
+
 BENCHMARKS = {
     "registry_pages": bench_registry_pages,
     "dedup": bench_dedup,
@@ -179,6 +195,7 @@ BENCHMARKS = {
     "harvest": bench_harvest,
     "load": bench_load,
     "repository_search": bench_repository_search,
+    "repository_index": bench_repository_index,
 }
 
 

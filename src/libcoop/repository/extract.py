@@ -1,13 +1,20 @@
 """The text of a stored file, one string per page, normalised for Thai-aware search.
 
-PDF text comes from **pypdf**. Measured on Thai PDFs made by WeasyPrint (HarfBuzz shaping,
-the Thai text of ``greenlib.report.fonts``) and on OCRmyPDF's output, against pypdfium2 and
-pdfminer.six (``bench/repository_index.py`` repeats the speed part): pypdf gave back every Thai
-line with its marks in the order they were written; pdfminer.six sorts a line's glyphs by
-position and moved above-line marks away from their consonant (ผู้ใหญ่, สิทธิ์, ญี่ปุ่น broke);
-pypdfium2 added stray letters where a font maps one glyph to several characters (น้ำ came out
-with a Latin letter inside). pypdfium2 is faster, so it draws the page images (thumbnails,
-OCR) and pypdf reads the text.
+PDF text comes from **pypdfium2** (PDFium). Chosen by measuring, on a Thai PDF made by
+WeasyPrint (HarfBuzz shaping, the Thai-safe Sarabun of ``greenlib.report.fonts``; 20
+paragraphs, 95 distinct words), which library gives the words back intact:
+
+* pypdfium2, dropping the characters PDFium reports as having no Unicode mapping: 95/95,
+  31 ms;
+* pypdf: 92/95, 353 ms (a space inserted where a tone mark sits over an upper vowel on ป or
+  ฝ and the producer moved the mark with a text offset: ปิ่ นโต);
+* pdfminer.six: 78/95, 754 ms (it sorts a line's glyphs by position and moves marks away
+  from their consonant: ผู้ใหญ่, สิทธิ์, ญี่ปุ่น);
+* pypdfium2 as it is: 91/95 (a glyph without a mapping comes out as its glyph number read as
+  a character: น้ำ became นu้ำ).
+
+``bench/repository_index.py`` measures the speed on whole theses. The same library draws
+the page images (thumbnails, OCR).
 
 Every page then goes through ``textsearch.thai.normalise``, the same as the catalog: legacy
 Thai fonts (pre-OpenType Windows and Mac fonts) drew shifted marks from the Private Use Area,
@@ -22,7 +29,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from django.db import transaction
 
@@ -52,18 +59,47 @@ class Extracted:
         return sum(sum(ch.isalpha() for ch in page) for page in self.pages)
 
 
+def _page_text(textpage: Any) -> str:
+    """The page's text without the characters PDFium could not map to Unicode (it would give
+    their glyph numbers as characters)."""
+    import pypdfium2.raw as pdfium_c
+
+    count = textpage.count_chars()
+    if count <= 0:
+        return ""
+    text = str(textpage.get_text_range())
+    if len(text) != count:  # characters outside the BMP: indexes differ, read one by one
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+    unmapped = [i for i in range(count) if pdfium_c.FPDFText_HasUnicodeMapError(textpage, i)]
+    if not unmapped:
+        return text
+    chars = list(text)
+    for i in unmapped:
+        chars[i] = ""
+    return "".join(chars)
+
+
 def pdf_pages_raw(path: Path) -> list[str]:
-    """The text of each page as pypdf reads it (not normalised)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    """The text of each page as PDFium reads it (not normalised)."""
+    import pypdfium2 as pdfium
 
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ExtractError("the PDF is encrypted")
-        return [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
         raise ExtractError(f"the PDF cannot be read: {exc}") from exc
+    try:
+        pages = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            try:
+                pages.append(_page_text(textpage))
+            finally:
+                textpage.close()
+                page.close()
+        return pages
+    finally:
+        document.close()
 
 
 def is_scan(pages: list[str]) -> bool:

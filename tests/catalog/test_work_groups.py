@@ -89,6 +89,9 @@ def test_cluster_page_shows_the_other_editions(thai_editions, client: Client) ->
     assert "1 other edition of this work" in text
     assert reverse("catalog:cluster", args=[third.pk]) in text
     assert "held by 2 libraries" in text
+    section = text[text.index('id="other-editions"') : text.index("</section>")]
+    assert "พิมพ์ครั้งที่ 3" in section  # the other edition's statement tells it apart
+    assert "พิมพ์ครั้งที่ 2" not in section
     assert reverse("catalog:editions", args=[second.pk]) in text
     # the holdings table is this edition's only
     assert text.count("<tr><td><a href=") == 1
@@ -115,6 +118,7 @@ def test_editions_page_lists_every_edition(thai_editions, client: Client) -> Non
         assert table.count('<a href="/catalog/clusters/') == 2
         assert reverse("catalog:cluster", args=[second.pk]) in table
         assert 'class="current"' in table
+        assert "พิมพ์ครั้งที่ 2" in table and "พิมพ์ครั้งที่ 3" in table
     assert (
         "2 editions of this work"
         in client.get(

@@ -90,12 +90,13 @@ def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
         ClusterMove(frozenset(r.library_id for r in records)),
     )
     others = works.other_editions(cluster)
+    shown = list(others[:OTHER_EDITIONS_SHOWN])
     return render(
         request,
         "catalog/cluster.html",
         {
             "cluster": cluster,
-            "other_editions": list(others[:OTHER_EDITIONS_SHOWN]),
+            "other_editions": _with_statements(shown),
             "other_count": others.count(),
             "records": records,
             "curatable": curatable,
@@ -115,10 +116,16 @@ def editions_page(request: HttpRequest, pk: int) -> HttpResponse:
         "catalog/editions.html",
         {
             "cluster": cluster,
-            "editions": list(editions[: works.EDITIONS_SHOWN]),
+            "editions": _with_statements(list(editions[: works.EDITIONS_SHOWN])),
             "total": editions.count(),
         },
     )
+
+
+def _with_statements(clusters: list[Cluster]) -> list[tuple[Cluster, str]]:
+    """Each cluster with its edition statement ("" if it has none)."""
+    statements = works.edition_statements(clusters)
+    return [(c, statements.get(c.pk, "")) for c in clusters]
 
 
 def record_page(request: HttpRequest, pk: int) -> HttpResponse:

@@ -27,7 +27,7 @@ from typing import Final
 
 from django.db.models import Count, QuerySet
 
-from libcoop.catalog.models import Cluster
+from libcoop.catalog.models import BibRecord, Cluster
 
 TITLE_PART: Final = 200
 NAME_PART: Final = 120
@@ -98,3 +98,36 @@ def other_edition_counts(cluster_ids: Iterable[int]) -> dict[int, int]:
         if others > 0:
             out[cid] = others
     return out
+
+
+def edition_statements(clusters: Iterable[Cluster]) -> dict[int, str]:
+    """The edition statement (250 $a $b) of each cluster's merged (base) record, for telling
+    editions apart on a page (one query; the record's MARC-in-JSON)."""
+    base: dict[int, int] = {}
+    for cluster in clusters:
+        record_id = (cluster.merged or {}).get("base_record")
+        if isinstance(record_id, int):
+            base[cluster.pk] = record_id
+    marc = dict(BibRecord.objects.filter(pk__in=base.values()).values_list("pk", "marc"))
+    out = {}
+    for cid, record_id in base.items():
+        statement = _edition_of(marc.get(record_id) or {})
+        if statement:
+            out[cid] = statement
+    return out
+
+
+def _edition_of(marc: dict[str, object]) -> str:
+    fields = marc.get("fields")
+    for fld in fields if isinstance(fields, list) else ():
+        body = fld.get("250") if isinstance(fld, dict) else None
+        if isinstance(body, dict):
+            parts = [
+                str(value)
+                for sub in body.get("subfields") or ()
+                if isinstance(sub, dict)
+                for code, value in sub.items()
+                if code in ("a", "b")
+            ]
+            return " ".join(" ".join(parts).split()).rstrip(" /.")
+    return ""

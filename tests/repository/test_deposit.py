@@ -524,3 +524,13 @@ def test_text_no_database_can_store_is_refused(english: None, bad: str) -> None:
         clean_metadata({**METADATA, "title": bad, "keywords_th": ["ok", bad]})
     assert set(caught.value.error_dict) == {"title", "keywords_th"}
     assert "NUL" in caught.value.error_dict["title"][0].messages[0]
+
+
+def test_a_superuser_first_picks_the_library(world: World) -> None:
+    client = _client(world.user("superuser"))
+    page = client.get("/repository/deposit/").content.decode()
+    assert f"/repository/deposit/?library={world.own.code}" in page
+    response = client.get(f"/repository/deposit/?library={world.other.code}")
+    assert response.status_code == 200 and response.context["institution"] == world.other
+    listing = client.get("/repository/library/").content.decode()
+    assert f"/repository/library/?library={world.own.code}" in listing

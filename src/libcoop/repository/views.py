@@ -94,6 +94,21 @@ def _deposit_library(request: HttpRequest) -> Institution | None:
     return profile.institution
 
 
+def _pick_library(request: HttpRequest) -> HttpResponse:
+    """A superuser acts for any library: the page first asks which."""
+    return render(
+        request,
+        "repository/pick_library.html",
+        {"institutions": Institution.objects.order_by("code"), "next": request.path},
+    )
+
+
+def _must_pick(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_superuser", False)) and not (
+        request.GET.get("library") or request.POST.get("library")
+    )
+
+
 def _error_to_form(form: Any, exc: ValidationError) -> None:
     """Put a service's errors on the form's fields (the services' names are the form's)."""
     aliases = {"contributors": "advisors", "type": "item_type"}
@@ -157,6 +172,8 @@ def _review_queue_of(user: Any) -> QuerySet[Item]:
 def library_items(request: HttpRequest) -> HttpResponse:
     """A library's own items in every state (its staff; a superuser picks the library)."""
     institution = _deposit_library(request)
+    if institution is None and _must_pick(request):
+        return _pick_library(request)
     if institution is None:
         raise PermissionDenied(_("Only a library's staff see its items in every state."))
     items = Item.objects.filter(institution=institution).order_by("-updated", "-pk")
@@ -193,6 +210,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deposit(request: HttpRequest) -> HttpResponse:
     institution = _deposit_library(request)
+    if institution is None and _must_pick(request):
+        return _pick_library(request)
     if institution is None:
         raise PermissionDenied(_("Only a library's staff deposit items for it."))
     form = DepositForm(request.POST or None, request.FILES or None)

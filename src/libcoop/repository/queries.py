@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, Min, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.urls import NoReverseMatch, reverse
 
@@ -253,10 +253,6 @@ def types_with_items() -> list[str]:
 
 def item_types() -> Sequence[str]:
     return tuple(ItemType.values)
-
-
-def library_exists(code: str) -> bool:
-    return Item.objects.filter(Q(status__in=HARVESTED), institution__code=code).exists()
 
 
 # ------------------------------------------------------------------ search (SRU)

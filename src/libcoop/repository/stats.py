@@ -214,11 +214,6 @@ def libraries_in_scope(user: Actor) -> QuerySet[Institution] | None:
     return Institution.objects.none()
 
 
-def may_see_stats(user: Actor) -> bool:
-    scope = libraries_in_scope(user)
-    return scope is None or scope.exists()
-
-
 # ------------------------------------------------------------------ reports
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 import pymarc
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 from pymarc import Field, Indicators, Subfield
 
 from libcoop.catalog.models import BibRecord, Cluster, Holding
@@ -33,20 +35,30 @@ def merged_marc(clusters: Sequence[Cluster]) -> dict[int, pymarc.Record]:
     member record, 001 ``libcoop<id>``, an 035 per member record and an 852 per holding."""
     active = [c for c in clusters if c.active and c.merged.get("base_record")]
     base_ids = [c.merged["base_record"] for c in active]
-    bases = {r.pk: r for r in BibRecord.objects.filter(id__in=base_ids).only("id", "marc")}
+    # The MARC-in-JSON as the database holds it: parsed once, by pymarc (not by the JSON
+    # field, then written out and parsed again).
+    bases = dict(
+        BibRecord.objects.filter(id__in=base_ids)
+        .annotate(marc_text=Cast("marc", TextField()))
+        .values_list("id", "marc_text")
+    )
     holdings: dict[int, list[Holding]] = defaultdict(list)
+    # Only the holding's own columns, its library and its record's cluster: not the member
+    # records themselves, whose MARC and raw bytes are the largest columns of the catalog.
     for h in (
         Holding.objects.filter(record__cluster_id__in=[c.pk for c in active], record__active=True)
-        .select_related("library", "record")
+        .select_related("library")
+        .only("location", "call_number", "barcode", "library__code")
+        .annotate(cluster_id=F("record__cluster_id"))
         .order_by("library__code", "id")
     ):
-        holdings[h.record.cluster_id].append(h)  # type: ignore[index]
+        holdings[h.cluster_id].append(h)  # type: ignore[attr-defined]
     out: dict[int, pymarc.Record] = {}
     for cluster in active:
         base = bases.get(cluster.merged["base_record"])
         if base is None:
             continue
-        record = record_from_json(base.marc)
+        record = next(iter(pymarc.JSONReader(base)))
         record.remove_fields("001", "003", "852", "949")
         record.add_ordered_field(Field(tag="001", data=f"libcoop{cluster.pk}"))
         record.add_ordered_field(Field(tag="003", data="LibCoop"))

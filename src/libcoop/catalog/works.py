@@ -27,6 +27,7 @@ from typing import Final
 
 from django.db.models import Count, QuerySet
 
+from libcoop.catalog.facts import trim_isbd
 from libcoop.catalog.models import BibRecord, Cluster
 
 TITLE_PART: Final = 200
@@ -129,5 +130,5 @@ def _edition_of(marc: dict[str, object]) -> str:
                 for code, value in sub.items()
                 if code in ("a", "b")
             ]
-            return " ".join(" ".join(parts).split()).rstrip(" /.")
+            return trim_isbd(" ".join(" ".join(parts).split()))
     return ""

@@ -7,9 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
+from libcoop.network.models import StaffRole
 from libcoop.repository import demo_pdfs, ocr, tasks
 from libcoop.repository.models import FileText, TextStatus
+from tests.factories import staff
 from tests.repository.files_world import a_file
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +60,15 @@ def test_without_tesseract_the_file_says_ocr_is_unavailable(no_tesseract: None) 
     assert "tesseract is not installed" in f.text_error
     assert not FileText.objects.filter(file=f).exists()
     assert f.thumbnail_sha256  # the rest of the processing went on
-    assert "tesseract-ocr-tha" in str(ocr.UNAVAILABLE_MESSAGE)
+
+    # the item page tells the library's staff, and only them
+    client = Client()
+    page = reverse("repository:item", args=[f.item_id])
+    client.force_login(staff(StaffRole.LIBRARIAN, f.item.institution))
+    notice = f'id="ocr-unavailable-{f.pk}"'
+    shown = client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert notice in shown and "tesseract-ocr-tha" in shown
+    assert notice not in Client().get(page).content.decode()
 
 
 def test_a_text_pdf_is_never_sent_to_ocr(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,8 @@ own, and PDF readers give it back with spaces between the letters. The stored PD
 changed (its SHA-256 is what the fixity check compares); only its text is kept.
 
 Where Tesseract or its Thai model is not installed the file's text status says so
-(``ocr_unavailable``) and the item page tells the library's staff what is missing; nothing
-fails. Debian: ``apt-get install tesseract-ocr tesseract-ocr-tha ghostscript``.
+(``ocr_unavailable``, with the reason in ``text_error``) and the item page tells the
+library's staff what to install; nothing fails. Debian: ``apt-get install tesseract-ocr tesseract-ocr-tha ghostscript``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-from django.utils.translation import gettext_lazy as _
-
 from libcoop.repository import extract, storage
 from libcoop.repository.models import ItemFile, TextStatus
 from libcoop.textsearch.thai import normalise
@@ -32,15 +30,6 @@ from libcoop.textsearch.thai import normalise
 logger = logging.getLogger(__name__)
 
 LANGUAGES: Final = ("tha", "eng")
-# Shown on the item page to the depositing library's staff.
-UNAVAILABLE_MESSAGE: Final = _(
-    "This PDF has no text layer (a scan) and OCR is not installed on this server, so its "
-    "text cannot be searched yet. An administrator can install Tesseract with its Thai model "
-    "(Debian packages tesseract-ocr, tesseract-ocr-tha and ghostscript); the file is then read "
-    "when it is processed again."
-)
-
-
 @functools.cache
 def unavailable() -> str | None:
     """Why OCR cannot run here (``None``: it can). Cached: installing Tesseract needs a

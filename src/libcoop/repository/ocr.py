@@ -9,7 +9,8 @@ changed (its SHA-256 is what the fixity check compares); only its text is kept.
 
 Where Tesseract or its Thai model is not installed the file's text status says so
 (``ocr_unavailable``, with the reason in ``text_error``) and the item page tells the
-library's staff what to install; nothing fails. Debian: ``apt-get install tesseract-ocr tesseract-ocr-tha ghostscript``.
+library's staff what to install; nothing fails. Debian:
+``apt-get install tesseract-ocr tesseract-ocr-tha ghostscript``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from libcoop.textsearch.thai import normalise
 logger = logging.getLogger(__name__)
 
 LANGUAGES: Final = ("tha", "eng")
+
+
 @functools.cache
 def unavailable() -> str | None:
     """Why OCR cannot run here (``None``: it can). Cached: installing Tesseract needs a

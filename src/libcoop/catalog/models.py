@@ -173,6 +173,12 @@ class BibRecord(models.Model):
                 condition=models.Q(flagged=True),
                 name="catalog_record_flagged",
             ),
+            # An import job's flagged count (its page polls it while the job runs).
+            models.Index(
+                fields=["job"],
+                condition=models.Q(flagged=True),
+                name="catalog_record_flagged_job",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -67,10 +67,19 @@ def _page_text(textpage: Any) -> str:
     count = textpage.count_chars()
     if count <= 0:
         return ""
+    handle = textpage.raw  # the C handle: a per-call conversion costs more than the call
     text = str(textpage.get_text_range())
     if len(text) != count:  # characters outside the BMP: indexes differ, read one by one
-        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
-    unmapped = [i for i in range(count) if pdfium_c.FPDFText_HasUnicodeMapError(textpage, i)]
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(handle, i)) for i in range(count))
+    # A glyph without a mapping comes out as its glyph number read as a code point: in a
+    # Thai text that is a stray Latin letter or symbol. Asking PDFium about every character
+    # costs more than reading the page, so Thai letters and spaces are not asked about.
+    has_error = pdfium_c.FPDFText_HasUnicodeMapError
+    unmapped = [
+        i
+        for i, ch in enumerate(text)
+        if not ("\u0e00" <= ch <= "\u0e7f" or ch.isspace()) and has_error(handle, i)
+    ]
     if not unmapped:
         return text
     chars = list(text)

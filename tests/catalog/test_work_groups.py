@@ -16,6 +16,7 @@ from pymarc import Field, Indicators, Record, Subfield
 from libcoop.catalog import services, works
 from libcoop.catalog.ingest import import_file
 from libcoop.catalog.models import BibRecord, Cluster
+from libcoop.catalog.rematch import rematch
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import Institution, StaffRole
 from tests.catalog.marcdata import book, write
@@ -220,6 +221,23 @@ def test_work_is_kept_current_through_split_and_merge(libraries, tmp_path: Path)
     assert not works.other_editions(together).exists()
     alone.refresh_from_db()
     assert not alone.active
+
+
+def test_work_is_kept_current_through_move_and_rematch(thai_editions, libraries) -> None:
+    """Moving a record between editions moves its holding only; re-matching under changed
+    keys (here: a record's stored title key lost) gives the work key back."""
+    second, third = thai_editions["second"], thai_editions["third"]
+    record = BibRecord.objects.get(library=libraries["CCC-LIB"], local_id="c1")
+    services.move_record(record, second, acting_user=SYSTEM)
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert (second.library_count, third.library_count) == (2, 1)
+    assert second.work_key == third.work_key
+    BibRecord.objects.filter(pk=record.pk).update(title_key="")
+    Cluster.objects.filter(pk=second.pk).update(work_key="")
+    rematch(acting_user=SYSTEM)
+    second.refresh_from_db()
+    assert second.work_key == third.work_key != ""
 
 
 def test_migration_fills_existing_clusters(thai_editions) -> None:

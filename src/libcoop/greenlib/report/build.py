@@ -202,15 +202,12 @@ def cooperation_section(
         subject,
     )
     others += event_sentences(other_events, year, lang)
-    opening = "นอกจากนี้" if lang == "th" else ""
-    paragraphs = [
-        p
-        for p in (
-            paragraph(subject, green, lang),
-            paragraph(subject, others, lang, opening=opening),
-        )
-        if p
-    ]
+    # No paragraph opens with a connective ("นอกจากนี้", "Furthermore"): it would hang in the
+    # air for a library with no green-network facts. After a first paragraph, the Thai text
+    # names the topic it turns to instead.
+    first = paragraph(subject, green, lang)
+    opening = "ในส่วนของเครือข่ายอื่น ๆ " if lang == "th" and first else ""
+    paragraphs = [p for p in (first, paragraph(subject, others, lang, opening=opening)) if p]
     title, requirement, source = _cooperation_text(standard_code, lang)
     if standard_code == COOPERATION_STANDARD:
         number = COOPERATION_CATEGORY

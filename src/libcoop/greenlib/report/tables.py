@@ -150,9 +150,11 @@ def knowledge_table(articles: list[ArticleFact], lang: str) -> Table:
 
 
 def _points(value: Decimal | None) -> str:
+    """A figure as people write it: thousands grouped, no trailing zeros (811,000; 12.5).
+    Thai writes numbers the same way."""
     if value is None:
         return ""
-    return f"{value.normalize():f}"
+    return f"{value.normalize():,f}"
 
 
 def evidence_of(result: CriterionResult, *, file_links: bool = True) -> Evidence:

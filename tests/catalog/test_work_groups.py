@@ -240,6 +240,24 @@ def test_work_is_kept_current_through_move_and_rematch(thai_editions, libraries)
     assert second.work_key == third.work_key != ""
 
 
+@pytest.mark.parametrize("bulk_load", [True, False])
+def test_both_load_paths_give_the_same_works(libraries, tmp_path: Path, bulk_load: bool) -> None:
+    """The bulk load (staged, matched set-wise) and the incremental path refresh clusters
+    the same way: the same work keys."""
+    for n, statement in enumerate(("พิมพ์ครั้งที่ 2.", "พิมพ์ครั้งที่ 3.")):
+        library = list(libraries.values())[n]
+        record = edition(book(f"r{n}", THAI_TITLE, author=THAI_AUTHOR, year=2562), statement)
+        job = import_file(
+            write(tmp_path / f"{n}.mrc", record),
+            library,
+            acting_user=SYSTEM,
+            bulk_load=bulk_load,
+        )
+        assert job.added == 1
+    keys = list(Cluster.objects.filter(active=True).values_list("work_key", flat=True))
+    assert len(keys) == 2 and len(set(keys)) == 1 and keys[0].startswith("ความรู้")
+
+
 def test_migration_fills_existing_clusters(thai_editions) -> None:
     second = thai_editions["second"]
     key = second.work_key

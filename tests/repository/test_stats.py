@@ -320,3 +320,17 @@ def test_the_items_csv_lists_every_item_used(library: Any) -> None:
     assert rows[1] == [str(thesis.pk), thesis.title, "MFU-LIB", "thesis", "2", "1"]
     assert rows[2] == [str(report.pk), report.title, "CRRU-LIB", "research_report", "1", "1"]
     assert rows[3] == ["TOTAL", "", "", "", "3", "2"]
+
+
+def test_the_last_twelve_months_are_twelve(monkeypatch: Any) -> None:
+    from libcoop.repository import stats_views
+
+    for today, first in (
+        (dt.date(2026, 12, 8), dt.date(2026, 1, 1)),
+        (dt.date(2024, 3, 31), dt.date(2023, 4, 1)),
+        (dt.date(2025, 1, 1), dt.date(2024, 2, 1)),
+    ):
+        monkeypatch.setattr(stats_views.timezone, "localdate", lambda today=today: today)
+        start, end = stats_views._period(None)
+        assert (start, end) == (first, today)
+        assert len(stats.month_starts(start, end)) == 12

@@ -55,8 +55,8 @@ def _period(year: int | None) -> tuple[dt.date, dt.date]:
     if year is not None:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     today = timezone.localdate()
-    start = (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
-    return start, today
+    months = today.year * 12 + today.month - 1 - 11  # this month and the eleven before it
+    return dt.date(months // 12, months % 12 + 1, 1), today
 
 
 @login_required

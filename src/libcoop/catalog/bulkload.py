@@ -185,8 +185,8 @@ def _stage(
             dict.fromkeys((pk for pk, _ in active), None),
             acting_user=acting_user,
         )
-        for _, r in active:
-            index.prime(r.terms)
+        # One hand-over for the whole batch: the primed results are kept for one batch.
+        index.prime([terms for _, r in active for terms in r.terms])
         index.refresh(refresh_clusters(touched))
     write_problems(job, batch.problems)
     job.seen += batch.seen

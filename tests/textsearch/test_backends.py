@@ -408,6 +408,9 @@ def test_two_indexes_side_by_side(search_backend: SQLiteFTS5Backend | PostgresBa
     assert ids(other.search("ห้องสมุด")) == [3]
     assert ids(other.search("X-1", field="identifier")) == [1]
     other.delete([1])
+    other.index([Doc(1, "สมุนไพรไทย"), Doc(2, "สมุนไพร"), Doc(5, "สมุนไพร")])
+    other.delete_range(2, 5)  # 2, 3, 4
+    assert sorted(ids(other.search("สมุนไพร"))) == [1, 5]
     other.clear()
     assert ids(catalog.search("ห้องสมุด")) == [2]
     other.uninstall()

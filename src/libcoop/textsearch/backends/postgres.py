@@ -221,6 +221,15 @@ class PostgresBackend(SQLBackend):
                 for table in (self._doc, self._ident):
                     cursor.execute(f"DELETE FROM {table} WHERE doc_id = ANY(%s)", (ids,))  # noqa: S608
 
+    def delete_range(self, first: int, end: int) -> None:
+        """Remove the documents with ``first <= doc_id < end``."""
+        with self._cursor() as cursor:
+            for table in (self._doc, self._ident):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE doc_id >= %s AND doc_id < %s",  # noqa: S608
+                    (first, end),
+                )
+
     def clear(self) -> None:
         """Empty the index (DELETE, not TRUNCATE: searches keep running until commit)."""
         with self._cursor() as cursor:

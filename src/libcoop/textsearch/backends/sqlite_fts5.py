@@ -186,6 +186,15 @@ class SQLiteFTS5Backend(SQLBackend):
                 for table in (f"{self.name}_document", f"{self.name}_identifier"):
                     cursor.executemany(f"DELETE FROM {table} WHERE doc_id = ?", params)  # noqa: S608
 
+    def delete_range(self, first: int, end: int) -> None:
+        """Remove the documents with ``first <= doc_id < end``."""
+        with self._cursor() as cursor:
+            for table in (f"{self.name}_document", f"{self.name}_identifier"):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE doc_id >= ? AND doc_id < ?",  # noqa: S608
+                    (first, end),
+                )
+
     def clear(self) -> None:
         """Empty the index; FTS5's 'delete-all' instead of one trigger call per row."""
         with self._cursor() as cursor:

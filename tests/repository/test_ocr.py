@@ -3,10 +3,13 @@ model where it is installed; a clear status, not a crash, where it is not."""
 
 from __future__ import annotations
 
+import io
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -78,3 +81,29 @@ def test_a_text_pdf_is_never_sent_to_ocr(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(ocr, "ocr_pages", refuse)
     f = a_file(demo_pdfs.text_pdf("ห้องสมุดสีเขียว", ["การประหยัดพลังงานไฟฟ้าในห้องสมุด"]))
     assert tasks.process_file.enqueue(f.pk).return_value == TextStatus.EXTRACTED
+
+
+def test_once_tesseract_is_installed_the_process_command_reads_the_scan(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ocr.unavailable.cache_clear()
+    if (reason := ocr.unavailable()) is not None:
+        pytest.skip(f"OCR is not installed here: {reason}")
+    path = os.environ["PATH"]
+    monkeypatch.setenv("PATH", str(tmp_path))  # not installed yet
+    ocr.unavailable.cache_clear()
+    f = a_file(demo_pdfs.scanned_pdf(SCAN[:1]), name="scan.pdf")
+    text = a_file(demo_pdfs.text_pdf("ห้องสมุดสีเขียว", ["การประหยัดพลังงานไฟฟ้า"]))
+    tasks.process_file.enqueue(f.pk)
+    tasks.process_file.enqueue(text.pk)
+    f.refresh_from_db()
+    assert f.text_status == TextStatus.OCR_UNAVAILABLE
+
+    monkeypatch.setenv("PATH", path)  # installed; the worker restarted
+    ocr.unavailable.cache_clear()
+    out = io.StringIO()
+    call_command("repository", "process", stdout=out)
+    assert out.getvalue().strip() == "1 file(s) queued for processing"  # the text PDF is done
+    f.refresh_from_db()
+    assert f.text_status == TextStatus.OCR_DONE
+    assert "ห้องสมุดสีเขียว" in FileText.objects.get(file=f).pages[0]

@@ -15,6 +15,8 @@ skipped.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.tasks import task
 
 from libcoop.repository import extract, ocr, search, thumbnails
@@ -64,3 +66,40 @@ def ocr_file(file_id: int) -> str:
     ocr.ocr_file(item_file)
     index_item(item_file.item_id)
     return str(item_file.text_status)
+
+
+# Files whose processing did not finish: never run, OCR waiting or not installed, failed.
+UNFINISHED = (
+    TextStatus.PENDING,
+    TextStatus.OCR_QUEUED,
+    TextStatus.OCR_UNAVAILABLE,
+    TextStatus.FAILED,
+)
+
+
+def add_process_arguments(parser: Any) -> None:
+    parser.add_argument(
+        "--file", type=int, action="append", metavar="ID", help="this file (repeatable)"
+    )
+    parser.add_argument("--library", metavar="CODE", help="only this library's files")
+    parser.add_argument(
+        "--all", action="store_true", help="every file, read or not (text read again)"
+    )
+
+
+def run_process(options: dict[str, Any], stdout: Any) -> None:
+    """``libcoop repository process``: queue the processing of the files that did not finish
+    (after installing Tesseract, say), or of the files named, or of all (``--all``) again."""
+    files = ItemFile.objects.order_by("pk")
+    if options.get("file"):
+        files = files.filter(pk__in=options["file"])
+    elif not options.get("all"):
+        files = files.filter(text_status__in=UNFINISHED)
+    if options.get("library"):
+        files = files.filter(item__institution__code=options["library"])
+    force = bool(options.get("all") or options.get("file"))
+    queued = 0
+    for file_id in files.values_list("pk", flat=True).iterator():
+        process_file.enqueue(file_id, force)
+        queued += 1
+    stdout.write(f"{queued} file(s) queued for processing")

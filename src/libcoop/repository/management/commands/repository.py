@@ -32,6 +32,12 @@ SUBCOMMANDS: dict[str, tuple[str, str, str, str]] = {
         "add_fixity_arguments",
         "run_fixity",
     ),
+    "process": (
+        "queue the text, OCR and thumbnail of files not finished (or --file ID, --all) again",
+        "libcoop.repository.tasks",
+        "add_process_arguments",
+        "run_process",
+    ),
     "search": (
         "search the collection as an anonymous reader (--json: one object per line)",
         "libcoop.repository.search_cli",

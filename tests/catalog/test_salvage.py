@@ -51,6 +51,17 @@ def test_damaged_records_are_loaded_findable_and_flagged(libraries) -> None:
     assert page.total >= 1
 
 
+def test_the_bulk_load_flags_salvaged_records_too(libraries) -> None:
+    job = import_file(
+        DATA / "pymarc/bad_subfield_code.dat",
+        libraries["AAA-LIB"],
+        acting_user=SYSTEM,
+        bulk_load=True,
+    )
+    assert (job.added, flagged_count(job)) == (1, 1)
+    assert BibRecord.objects.get(job=job).flagged
+
+
 def test_a_clean_file_flags_nothing(libraries) -> None:
     job = import_file(DATA / "pymarc/test.dat", libraries["AAA-LIB"], acting_user=SYSTEM)
     assert job.added == 10

@@ -33,11 +33,13 @@ def _lang() -> str:
 
 
 def source_links(sources: list[dict[str, str]]) -> list[tuple[str, str, bool]]:
-    """(url or text, fact, is a web address) for each source of a fact."""
+    """(url or text, fact in the page's language, is a web address) for each source of a fact;
+    a Thai page shows the English fact only where the data file has no Thai one."""
+    thai = (get_language() or "th")[:2] == "th"
     return [
         (
             s.get("url", ""),
-            s.get("fact", ""),
+            (s.get("fact_th") if thai else None) or s.get("fact", ""),
             s.get("url", "").startswith(("http://", "https://")),
         )
         for s in sources

@@ -201,10 +201,21 @@ class _Reader:
         for raw in data.get("sources") or []:
             if isinstance(raw, str):
                 out.append({"url": raw.strip(), "fact": ""})
-            elif isinstance(raw, dict) and isinstance(raw.get("url"), str):
-                out.append({"url": raw["url"].strip(), "fact": str(raw.get("fact") or "")})
+            elif (
+                isinstance(raw, dict)
+                and isinstance(raw.get("url"), str)
+                and set(raw) <= {"url", "fact", "fact_en", "fact_th"}
+            ):
+                # What the source shows, in English (fact or fact_en) and in Thai (fact_th).
+                source = {
+                    "url": raw["url"].strip(),
+                    "fact": str(raw.get("fact_en") or raw.get("fact") or ""),
+                }
+                if raw.get("fact_th"):
+                    source["fact_th"] = str(raw["fact_th"])
+                out.append(source)
             else:
-                self.error(where, f"a source is a URL or {{url, fact}}, not {raw!r}")
+                self.error(where, f"a source is a URL or {{url, fact, fact_th}}, not {raw!r}")
         return out
 
     def evidence(self, data: dict[str, Any], where: str) -> list[dict[str, Any]]:

@@ -320,3 +320,11 @@ def test_preliminary_leaves_and_volumes_are_not_pages() -> None:
     assert pages_from_extent("2 p.l., 42 p.") == 42
     assert volumes_from_extent("2 v.") == 2 and volumes_from_extent("4 volumes ;") == 4
     assert volumes_from_extent("1 v. (unpaged)") is None and volumes_from_extent("v.") is None
+
+
+def test_paging_on_both_sides_of_a_plus_and_pages_of_illustrations() -> None:
+    from libcoop.catalog.identifiers import pages_from_extent
+
+    assert pages_from_extent("60 + 12 p.") == 60
+    assert pages_from_extent("xii, 345 p. + 1 map") == 345
+    assert pages_from_extent("1 p.l., 5-38, [1] p., [112] p. of illus.") == 38

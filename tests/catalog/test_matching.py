@@ -340,3 +340,22 @@ def test_bodies_named_differently_need_pages_or_publisher() -> None:
     # Two people who disagree still reject, whatever else agrees.
     c = info(record_id=2, library_id=2, author_key="jones ann", other_ids=ids("pn:jones ann"))
     assert compare(a, c).rule == "author"
+
+
+def test_one_word_or_an_article_apart_with_everything_else_agreeing() -> None:
+    same = ids("pn:selincourt hugh de", "pub:nisbet")
+    a = info(title_key="realms of the day", other_ids=same)
+    b = info(record_id=2, library_id=2, title_key="realms of day", other_ids=same)
+    v = compare(a, b)
+    assert v.match and v.rule == "title_proper"
+    # Only two of name, pages and publisher agreeing: a short title must be closer.
+    assert not compare(a, b._replace(pages=300)).match
+    # A non-filing count keyed wrong ("El Dorado" filed under "Dorado").
+    c = info(title_key="dorado a tragedy", other_ids=ids(*same, "tp:dorado"))
+    d = info(
+        record_id=2,
+        library_id=2,
+        title_key="el dorado a tragedy",
+        other_ids=ids(*same, "tp:el dorado"),
+    )
+    assert compare(c, d).match

@@ -406,7 +406,7 @@ def extract_facts(record: Record) -> BibFacts:
     approximate = False
     for field in record.get_fields("300"):
         for value in field.get_subfields("a"):
-            # "3 p.$bl., 134 p.": preliminary leaves split across $a and $b by mistake.
+            # "3 p.$bl., 134 p.": the paging split across $a and $b by mistake.
             following = field.get_subfields("b")
             if following and _LEAVES_SPLIT.match(following[0]):
                 value = f"{value}{following[0]}"
@@ -462,7 +462,9 @@ def extract_facts(record: Record) -> BibFacts:
     )
 
 
-_LEAVES_SPLIT = re.compile(r"^\s*[lL]\.")
+# $b that continues the paging of $a: "3 p.$bl., 134 p." (preliminary leaves) or
+# "[112] p.$bof illus." (pages of illustrations).
+_LEAVES_SPLIT = re.compile(r"^\s*(?:[lL]\.|of\s)")
 _APPROXIMATE_EXTENT = re.compile(r"\b(?:ca|circa|approximately)\b|various pagings", re.IGNORECASE)
 
 

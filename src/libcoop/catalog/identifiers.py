@@ -315,9 +315,13 @@ def normalise_oclc(s: str) -> str | None:
 # A paging term: p. / pp. / pages / page, Thai หน้า or its abbreviation น.
 # It must follow a digit, a closing bracket or a space (so it is not inside a word).
 _PAGE_TERM = re.compile(r"(?<=[0-9\]\s])(?:pages?(?![A-Za-z])|pp?(?![A-Za-z])\.?|หน้า|น\.)")
-_PLATES = re.compile(r"^\s*of\s+plates?", re.IGNORECASE)
+# "32 p. of plates", "[112] p. of illus.": leaves of plates or illustrations, not text pages.
+_PLATES = re.compile(
+    r"^\s*of\s+(?:plates?|ill|illus|illustrations|maps?|facsims?)\b", re.IGNORECASE
+)
 _PRELIMINARY = re.compile(r"^\s*[lL](?:\.|eaves?\b)")
-_EXTENT_BREAK = re.compile(r"[;:(+]")
+# A "+" before accompanying material ends the paging; "60 + 12 p." is paging on both sides.
+_EXTENT_BREAK = re.compile(r"[;:(]|\+(?!\s*\d)")
 
 
 _THOUSANDS = re.compile(r"\b(\d{1,3}),(\d{3})\b")

@@ -755,31 +755,33 @@ def _title_proper_agrees(
     abridged or reworded the other title information — and two of name, page count and
     publisher agree (all three for a title proper of fewer than three words: "Proceedings",
     "Report"). Returns the titles proper's distance, or None."""
+    evidence = sum(1 for ok in (names_ok, publishers_ok, pages_equal) if ok)
     proper_a, proper_b = _proper(a, ea), _proper(b, eb)
     if not (ea.title_proper or eb.title_proper):
-        # No subtitle coded apart: the words both titles begin with stand for it.
+        # No subtitle coded apart: the words both titles begin with stand for it (or,
+        # with name, pages and publisher all agreeing, the whole titles).
         common = _common_start(proper_a.split(), proper_b.split())
-        if not common:
+        if common:
+            proper_a = proper_b = common
+        elif evidence < 3:
             return None
-        proper_a = proper_b = common
     shorter, longer = sorted((proper_a, proper_b), key=len)
     short = len(shorter.split()) < TITLE_PROPER_WORDS
+    if evidence < (3 if short else 2):
+        return None
     distance = _distance(proper_a, proper_b)
-    agree = distance < title_limit(len(longer)) or (
-        # A title proper without its article (a non-filing count keyed wrong), or one
-        # whose end the other library moved into the subtitle.
-        not short
-        and (
-            _distance(_without_article(proper_a), _without_article(proper_b))
-            < title_limit(len(longer))
-            or _distance(shorter, longer[: len(shorter)]) < title_limit(len(shorter))
-            or _words_agree(proper_a, proper_b)
-        )
+    limit = title_limit(len(longer))
+    agree = (
+        distance < limit
+        # A title proper without its article (a non-filing count keyed wrong) ...
+        or _distance(_without_article(proper_a), _without_article(proper_b)) < limit
+        # ... one whose end the other library moved into the subtitle ...
+        or (not short and _distance(shorter, longer[: len(shorter)]) < title_limit(len(shorter)))
+        # ... or the same words but one added, dropped or changed (in a title of five
+        # words or more; of three or more when name, pages and publisher all agree).
+        or _words_agree(proper_a, proper_b, 3 if evidence == 3 else 5)
     )
     if not agree:
-        return None
-    evidence = sum(1 for ok in (names_ok, publishers_ok, pages_equal) if ok)
-    if evidence < (3 if short else 2):
         return None
     return round(distance, 3)
 
@@ -811,10 +813,10 @@ def _without_article(title: str) -> str:
     return rest if first in _ARTICLES and rest else title
 
 
-def _words_agree(a: str, b: str) -> bool:
+def _words_agree(a: str, b: str, least: int = 5) -> bool:
     """The same words but one added, dropped or changed ("how cities provide their services"
-    / "how cities provide services"), for titles of five words or more."""
+    / "how cities provide services"), for titles of *least* words or more."""
     words_a, words_b = a.split(), b.split()
-    if min(len(words_a), len(words_b)) < 5:
+    if min(len(words_a), len(words_b)) < least:
         return False
     return Levenshtein.distance(words_a, words_b) <= 1

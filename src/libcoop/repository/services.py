@@ -16,7 +16,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +32,9 @@ from libcoop.network.models import Institution
 from libcoop.repository import workflow
 from libcoop.repository.metadata import FIELDS, clean_access, clean_metadata, snapshot
 from libcoop.repository.models import Item, ItemFile, ItemStatus, ItemVersion
+
+if TYPE_CHECKING:
+    from libcoop.repository.storage import StoredFile
 
 MAX_FILES: Final = 50
 LABEL_MAX: Final = 200
@@ -64,8 +67,19 @@ def _not_withdrawn(item: Item) -> None:
         raise ValidationError(_("A withdrawn item cannot be changed."))
 
 
-def _store(item: Item, upload: Upload, position: int) -> ItemFile:
-    """Check the bytes (size, type sniffed from them), store them, write the file's row."""
+@dataclass(frozen=True)
+class _Kept:
+    """An upload checked and in the store, waiting for its row."""
+
+    stored: StoredFile
+    name: str
+    label: str
+
+
+def _keep(upload: Upload) -> _Kept:
+    """Check the bytes (size, type sniffed from them) and put them in the store — before the
+    transaction, so that streaming a large file never holds the database's write lock (a
+    rollback leaves the bytes as an object no row names, which is harmless)."""
     from libcoop.repository import storage
 
     label = upload.label.strip()
@@ -82,14 +96,18 @@ def _store(item: Item, upload: Upload, position: int) -> ItemFile:
             stored = storage.store_upload(upload.data, name=name)
     except ValidationError as exc:
         raise _file_refused(exc, name) from exc
+    return _Kept(stored, name, label)
+
+
+def _file_row(item: Item, kept: _Kept, position: int) -> ItemFile:
     return ItemFile.objects.create(
         item=item,
-        sha256=stored.sha256,
-        size=stored.size,
-        kind=stored.kind,
-        content_type=stored.content_type,
-        original_name=name,
-        label=label,
+        sha256=kept.stored.sha256,
+        size=kept.stored.size,
+        kind=kept.stored.kind,
+        content_type=kept.stored.content_type,
+        original_name=kept.name,
+        label=kept.label,
         position=position,
     )
 
@@ -171,16 +189,17 @@ def create_item(
         ]
     if problems:
         raise ValidationError(problems)
+    kept = []
+    for upload in uploads:
+        try:
+            kept.append(_keep(upload))
+        except ValidationError as exc:
+            raise ValidationError({"files": exc.error_list}) from exc
     with transaction.atomic():
         item = Item.objects.create(
             institution=institution, created_by=user_of(acting_user), **values, **levels
         )
-        stored = []
-        for position, upload in enumerate(uploads):
-            try:
-                stored.append(_store(item, upload, position))
-            except ValidationError as exc:
-                raise ValidationError({"files": exc.error_list}) from exc
+        stored = [_file_row(item, k, position) for position, k in enumerate(kept)]
         ItemVersion.objects.create(
             item=item,
             number=item.version,
@@ -248,6 +267,8 @@ def update_metadata(
 def add_file(item: Item, upload: Upload, *, acting_user: Actor) -> ItemFile:
     """Store one more file of *item* (after its others) and queue its processing."""
     require(acting_user, "repository.edit", item)
+    _not_withdrawn(item)
+    kept = _keep(upload)
     with transaction.atomic():
         item = _locked(item)
         _not_withdrawn(item)
@@ -255,7 +276,7 @@ def add_file(item: Item, upload: Upload, *, acting_user: Actor) -> ItemFile:
         if count >= MAX_FILES:
             raise ValidationError(_("At most %(max)d files.") % {"max": MAX_FILES})
         last = item.files.aggregate(m=Max("position"))["m"]
-        stored = _store(item, upload, 0 if last is None else last + 1)
+        stored = _file_row(item, kept, 0 if last is None else last + 1)
         record(
             AuditVerb.REPO_FILE_ADDED,
             item,

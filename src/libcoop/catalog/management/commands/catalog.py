@@ -7,6 +7,7 @@ import csv
 import json
 import math
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,59 @@ from libcoop.catalog.models import BibRecord, ImportJob
 from libcoop.catalog.uploads import sweep_uploads
 from libcoop.network.abilities import SYSTEM
 from libcoop.network.models import Institution
+
+MAX_LIMIT = 2000  # the search ranks at most this many candidates
+TITLE_WIDTH = 48
+AUTHOR_WIDTH = 24
+
+
+def _width(text: str) -> int:
+    """Columns *text* takes in a terminal: Thai vowel and tone marks above and below take none,
+    wide (East Asian) characters two."""
+    return sum(
+        0
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf")
+        else 2
+        if unicodedata.east_asian_width(c) in ("W", "F")
+        else 1
+        for c in text
+    )
+
+
+def _fit(text: str, width: int) -> str:
+    """*text* cut to *width* columns (with "…") and padded to it."""
+    text = " ".join(text.split())
+    if _width(text) > width:
+        while text and _width(text) > width - 1:
+            text = text[:-1]
+        text = text.rstrip() + "…"
+    return text + " " * (width - _width(text))
+
+
+def _search_table(hits: list[Any], lang: str) -> str:
+    """The hits as a table a person reads: cluster, year in the language's era, libraries,
+    title and author (no internal score)."""
+    from libcoop.core.dates import display_year
+
+    header = [
+        _fit(_("Cluster"), 8),
+        _fit(_("Year"), 5),
+        _fit(_("Libraries"), 24),
+        _fit(_("Title"), TITLE_WIDTH),
+        _("Author"),
+    ]
+    lines = ["  ".join(header).rstrip()]
+    for hit in hits:
+        holders = ", ".join(sorted(hit.local_ids)) or str(hit.library_count)
+        row = [
+            _fit(str(hit.cluster_id), 8),
+            _fit(display_year(hit.year, lang) if hit.year else "", 5),
+            _fit(holders, 24),
+            _fit(hit.title or "", TITLE_WIDTH),
+            _fit(hit.author or "", AUTHOR_WIDTH).rstrip(),
+        ]
+        lines.append("  ".join(row).rstrip())
+    return "\n".join(lines)
 
 
 class Command(BaseCommand):
@@ -57,11 +111,19 @@ class Command(BaseCommand):
         exp = sub.add_parser("export", help="write merged records with holdings")
         exp.add_argument("--format", choices=["marcxml", "marc", "jsonl"], default="marcxml")
         exp.add_argument("-o", "--output", help="file (default: standard output)")
-        sea = sub.add_parser("search", help="ranked clusters for a query")
+        sea = sub.add_parser(
+            "search",
+            help="ranked clusters for a query: a table, or JSON Lines with --json",
+        )
         sea.add_argument("query")
-        sea.add_argument("--json", action="store_true", required=True)
+        sea.add_argument("--json", action="store_true", help="one JSON object per line")
         sea.add_argument("--field", choices=["title", "author", "subject", "identifier"])
-        sea.add_argument("--limit", type=int, default=20)
+        sea.add_argument(
+            "--limit", type=int, default=20, help=f"clusters to show (1-{MAX_LIMIT}, default 20)"
+        )
+        sea.add_argument(
+            "--lang", choices=("th", "en"), default="en", help="table language (years: B.E. in th)"
+        )
         sub.add_parser("reindex", help="rebuild the search index")
         rem = sub.add_parser(
             "rematch",
@@ -177,9 +239,32 @@ class Command(BaseCommand):
     def do_search(self, options: dict[str, Any]) -> None:
         from libcoop.catalog.search import search
 
-        result = search(options["query"], field=options["field"], per_page=options["limit"])
-        for hit in result.hits:
-            self.stdout.write(json.dumps(hit.as_json(), ensure_ascii=False))
+        limit = options["limit"]
+        if not 1 <= limit <= MAX_LIMIT:
+            raise CommandError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}.")
+        result = search(options["query"], field=options["field"], per_page=limit)
+        with translation.override(options["lang"]):
+            more = ""
+            if result.total > len(result.hits):
+                more = _(
+                    "{shown} of {total} clusters shown; --limit {total} shows them all."
+                ).format(shown=len(result.hits), total=result.total)
+            if options["json"]:
+                for hit in result.hits:
+                    self.stdout.write(json.dumps(hit.as_json(), ensure_ascii=False))
+                if more:  # on standard error: standard output stays JSON Lines
+                    self.stderr.write(more)
+                return
+            if not result.hits:
+                self.stdout.write(_("No clusters found."))
+                return
+            self.stdout.write(_search_table(result.hits, options["lang"]))
+            self.stdout.write(
+                more
+                or ngettext("{total} cluster.", "{total} clusters.", result.total).format(
+                    total=result.total
+                )
+            )
 
     def do_reindex(self, options: dict[str, Any]) -> None:
         self.stdout.write(f"{index.rebuild()} clusters indexed")

@@ -372,12 +372,15 @@ def phase_search() -> dict[str, object]:
 
 
 def late_datestamp() -> str:
-    """The datestamp nine tenths of the way down the OAI-PMH list (seconds, UTC)."""
+    """The datestamp ``LIBCOOP_BENCH_HARVEST_TAIL`` (default a tenth) from the end of the
+    OAI-PMH list (seconds, UTC): where the serving rate "from the last tenth" starts, and
+    what the harvest into a second instance takes."""
     from libcoop.catalog.models import Cluster
 
+    tail = float(os.environ.get("LIBCOOP_BENCH_HARVEST_TAIL", "0.1"))
     count = Cluster.objects.count()
     stamp = Cluster.objects.order_by("updated", "id").values_list("updated", flat=True)[
-        count * 9 // 10
+        min(count - 1, int(count * (1 - tail)))
     ]
     return str(stamp.strftime("%Y-%m-%dT%H:%M:%SZ"))
 

@@ -359,3 +359,12 @@ def test_one_word_or_an_article_apart_with_everything_else_agreeing() -> None:
         other_ids=ids(*same, "tp:el dorado"),
     )
     assert compare(c, d).match
+
+
+def test_a_printing_is_not_an_edition() -> None:
+    assert edition_key("4th impression.") == "" and edition_key("10th printing") == ""
+    assert edition_key("2d, rev. ed. 1st thousand.") == "2r"
+    assert edition_key("พิมพ์ครั้งที่ ๓") == "3"  # the Thai edition statement stays one
+    a = info(other_ids=ids("pn:smith john", "ed:"))
+    b = info(record_id=2, library_id=2, other_ids=ids("pn:smith john"))
+    assert compare(a, b).match

@@ -247,13 +247,21 @@ _REVISED = re.compile(
 )
 
 
+# A printing (impression) of an edition says nothing about the edition (ISBD: the same
+# edition); Thai พิมพ์ครั้งที่ N is the edition statement there and stays one.
+_PRINTING = re.compile(r"\b(?:impression|printing|thousand|reprint(?:ed)?|tirage|druck)\b")
+_EDITION_WORD = re.compile(r"\b(?:ed|edition|éd|édition|aufl|auflage)\b")
+
+
 def edition_key(statement: str) -> str:
     """An edition statement as "<number>" and/or "r" (revised, enlarged, new): "2d ed." and
     "Second edition" give "2"; "พิมพ์ครั้งที่ ๓" gives "3"; "ฉบับปรับปรุง" and "Rev. ed."
     give "r"; "3d ed., rev." gives "3r". Other statements ("1st American ed.") give ""
-    beyond their number."""
+    beyond their number; a printing ("4th impression") gives ""."""
     text = to_ascii_digits(statement).casefold()
     number = ""
+    if _PRINTING.search(text) and not _EDITION_WORD.search(text):
+        return ""  # "4th impression", "5th printing", "10th thousand": the same edition
     thai = _THAI_EDITION.search(text)
     if thai:
         number = str(int(thai.group(1)))

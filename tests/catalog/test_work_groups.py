@@ -139,6 +139,16 @@ def test_search_results_link_the_other_editions(thai_editions, client: Client) -
     assert reverse("catalog:editions", args=[second.pk]) in text
 
 
+def test_editions_are_newest_first_unknown_years_last(libraries, tmp_path: Path) -> None:
+    for n, year in enumerate((2015, 2020, 2018)):
+        library = list(libraries.values())[n]
+        load(tmp_path / f"{n}.mrc", library, edition(book(f"r{n}", "Green", year=year), str(n)))
+    clusters = {c.year: c for c in Cluster.objects.all()}
+    Cluster.objects.filter(pk=clusters[2018].pk).update(year=None)  # as a record of [n.d.]
+    order = [c.pk for c in works.editions_of(clusters[2015])]
+    assert order == [clusters[2020].pk, clusters[2015].pk, clusters[2018].pk]
+
+
 def test_api_cluster_and_search_carry_the_work(thai_editions, client: Client) -> None:
     second, third = thai_editions["second"], thai_editions["third"]
     data = client.get(f"/api/catalog/clusters/{second.pk}").json()

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from libcoop.catalog.facts import trim_isbd
 from libcoop.catalog.models import BibRecord, Cluster
@@ -62,10 +62,14 @@ def _first(terms: Sequence[str], prefix: str) -> str:
 
 
 def editions_of(cluster: Cluster) -> QuerySet[Cluster]:
-    """The active clusters of *cluster*'s work, this one included (newest first)."""
+    """The active clusters of *cluster*'s work, this one included (newest first, unknown
+    years last)."""
     if not cluster.work_key:
         return Cluster.objects.filter(pk=cluster.pk, active=True)
-    return Cluster.objects.filter(work_key=cluster.work_key, active=True).order_by("-year", "id")
+    # Unknown years last on both back ends (PostgreSQL would put NULL first when descending).
+    return Cluster.objects.filter(work_key=cluster.work_key, active=True).order_by(
+        F("year").desc(nulls_last=True), "id"
+    )
 
 
 def other_editions(cluster: Cluster) -> QuerySet[Cluster]:

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from libcoop.core.era import ce_to_be
+from libcoop.core.years import year_hint_lazy
 from libcoop.repository.models import Access, DegreeLevel, Item, ItemType, Licence
 
 TEXTAREA = {"rows": 6, "cols": 80}
@@ -62,7 +63,7 @@ class MetadataForm(forms.Form):
     year = forms.CharField(
         label=_("Year issued"),
         max_length=20,
-        help_text=_("B.E. or C.E., e.g. 2562 or 2019 (write พ.ศ. or ค.ศ. if in doubt)."),
+        help_text=year_hint_lazy(),
     )
     issued = forms.DateField(
         label=_("Date issued"),

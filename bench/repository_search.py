@@ -315,10 +315,14 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
 
     from libcoop.network.models import Institution, StaffProfile, StaffRole
     from libcoop.repository import search
+    from libcoop.repository.models import Item
     from libcoop.textsearch.backends import backend_for
 
     rng = random.Random(3)
-    QUERIES["body_only_rare"] = [place_name(rng.randrange(size)) for _ in range(3)]
+    first = Item.objects.order_by("pk").values_list("pk", flat=True)[0]
+    open_items = list(Item.objects.filter(access="open").values_list("pk", flat=True))
+    # made-up place names in the last page of three open items (the n-th item has place n)
+    QUERIES["body_only_rare"] = [place_name(pk - first) for pk in rng.sample(open_items, 3)]
     patron = User.objects.create(username="bench-patron")
     StaffProfile.objects.create(
         user=patron, institution=Institution.objects.get(code=LIBRARIES[0]), role=StaffRole.PATRON

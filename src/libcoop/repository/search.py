@@ -63,7 +63,7 @@ from libcoop.network.abilities import Actor, SystemActor
 from libcoop.network.models import Institution
 from libcoop.repository import access
 from libcoop.repository.models import Access, FileText, Item, ItemStatus, ItemType
-from libcoop.repository.snippets import Snippet, leading_snippet, make_snippet
+from libcoop.repository.snippets import Snippet, leading_snippet, make_snippet, query_words
 from libcoop.textsearch.backends import SearchBackend, SearchDocument, backend_for
 
 PUBLIC_INDEX = "repository_search"
@@ -508,10 +508,11 @@ def search(
     window = ranked[(page - 1) * per_page : page * per_page]
     items = Item.objects.select_related("institution").in_bulk([r[0] for r in window])
     actor = user if user is not None else AnonymousUser()
-    hits = []
-    for item_id, in_meta, score in window:
-        item = items[item_id]
-        hits.append(ItemHit(item, in_meta, score, snippet_for(item, query, actor, on)))
+    snippets = snippets_for([items[r[0]] for r in window], query, actor, on)
+    hits = [
+        ItemHit(items[item_id], in_meta, score, snippets[item_id])
+        for item_id, in_meta, score in window
+    ]
     shown = [rows[r[0]] for r in ranked]
     return SearchResult(
         query=query,
@@ -577,6 +578,36 @@ def readable_texts(item: Item, user: Actor, on: datetime.date | None = None) -> 
     yield from _abstracts(item)
     if access.can_read_files(user, item, on):
         yield from file_pages(item.pk)
+
+
+def snippets_for(
+    items: Sequence[Item], query: str, user: Actor, on: datetime.date | None = None
+) -> dict[int, Snippet | None]:
+    """``snippet_for`` of each item, the files' text read in one query for the items whose
+    abstracts do not hold every query word (and whose files ``user`` may read)."""
+    out: dict[int, Snippet | None] = {}
+    need_text: list[Item] = []
+    words = len(query_words(query))
+    for item in items:
+        found = make_snippet(_abstracts(item), query)
+        out[item.pk] = found
+        if (found is None or len(found.words) < words) and access.can_read_files(user, item, on):
+            need_text.append(item)
+    if need_text:
+        pages: dict[int, list[str]] = {item.pk: [] for item in need_text}
+        texts = FileText.objects.filter(file__item__in=[i.pk for i in need_text]).order_by(
+            "file__item_id", "file__position", "file__pk"
+        )
+        for item_id, item_pages in texts.values_list("file__item_id", "pages"):
+            pages[item_id].extend(str(page) for page in item_pages or [])
+        for item in need_text:
+            found = make_snippet([*_abstracts(item), *pages[item.pk]], query)
+            if found is not None:
+                out[item.pk] = found
+    for item in items:
+        if out[item.pk] is None:
+            out[item.pk] = leading_snippet(_abstracts(item))
+    return out
 
 
 def snippet_for(

@@ -48,6 +48,7 @@ class Snippet:
     html: SafeString  # the same, escaped, hits in <mark>
     marks: tuple[tuple[int, int], ...]  # the hits' spans in ``text``
     source: int  # index of the text it came from (in the order given)
+    words: frozenset[str] = frozenset()  # the query words found in that text
 
 
 def _fold_char(ch: str) -> str:
@@ -185,7 +186,9 @@ def make_snippet(texts: Iterable[str], query: str, *, width: int = WIDTH) -> Sni
     hi = min(len(text), max(anchor_end, lo + width))
     start, end = _cut_points(text, lo, hi)
     inside = [(s, e) for s, e, _ in hits if s >= start and e <= end]
-    return _render(text, start, end, _merge(inside), index)
+    snippet = _render(text, start, end, _merge(inside), index)
+    found_words = frozenset(w for _s, _e, w in hits if w in words)
+    return Snippet(snippet.text, snippet.html, snippet.marks, snippet.source, found_words)
 
 
 def leading_snippet(texts: Iterable[str], *, width: int = WIDTH) -> Snippet | None:

@@ -96,3 +96,9 @@ def test_dashboard_year_in_the_pages_era(world: World) -> None:
     assert response.context["data"].year == 2024 and 'name="year" value="2024"' in (
         response.content.decode()
     )
+
+
+def test_the_apis_years_stay_common_era(world: World) -> None:
+    """Only pages redirect a B.E. year: the API declares C.E. and answers as declared."""
+    response = Client().get(f"/api/greenlib/env/{world.own.code}/2567")
+    assert response.status_code != 301

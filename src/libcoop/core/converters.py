@@ -17,6 +17,7 @@ class IdConverter:
 
 
 class YearConverter(IdConverter):
-    """A year of the Common Era as four ASCII digits."""
+    """A year of the Common Era as four ASCII digits (a Buddhist-era year here is redirected
+    to its C.E. address by ``core.years.BuddhistYearURLMiddleware``)."""
 
     regex = "[0-9]{4}"

@@ -216,6 +216,8 @@ class BuddhistYearURLMiddleware:
         year = view_kwargs.get("year")
         if match is None or not isinstance(year, int) or year < BE_MIN:
             return None
+        if "<year:year>" not in (match.route or ""):
+            return None  # only pages' <year:…> addresses; the API's years are C.E. as declared
         try:
             url = reverse(match.view_name, kwargs={**match.kwargs, "year": read_year(year)})
         except (NoReverseMatch, YearInputError):

@@ -171,7 +171,7 @@ def perform(
         if action == "publish":
             item.published_at = timezone.now()
             fields.append("published_at")
-            if step.metadata_only:
+            if step.metadata_only and not item.files.exists():
                 data["metadata_only"] = True
         if action == "withdraw":
             item.withdrawn_reason = step.reason

@@ -186,3 +186,13 @@ def test_s3_store_reports_a_changed_and_a_missing_object(s3_store: Any) -> None:
     client.delete_object(Bucket=bucket, Key=key)
     assert not storage.exists(sha)
     assert storage.hash_stored(sha) is None
+
+
+def test_a_large_thai_csv_is_sniffed_from_its_first_lines() -> None:
+    # 3-byte Thai characters: the first 64 KB end inside a character; the sniff must not
+    # take that for a binary file.
+    rows = "".join(f"{n},วิทยานิพนธ์เรื่องการจัดการน้ำเสียชุมชน\n" for n in range(2000))
+    data = rows.encode()
+    assert len(data) > 64 * 1024
+    assert storage.store_upload(data, name="theses.csv").kind == "csv"
+    assert storage.store_upload(data, name="theses.txt").kind == "txt"

@@ -534,3 +534,17 @@ def test_a_superuser_first_picks_the_library(world: World) -> None:
     assert response.status_code == 200 and response.context["institution"] == world.other
     listing = client.get("/repository/library/").content.decode()
     assert f"/repository/library/?library={world.own.code}" in listing
+
+
+def test_file_views_answer_plainly_when_something_is_missing(world: World) -> None:
+    item = published(world.own)
+    f = item.files.get()
+    client = Client()
+    base = f"/repository/{item.pk}/files/{f.pk}/"
+    assert client.get(f"{base}thumbnail/").status_code == 404  # not made yet
+    viewed = client.get(f"{base}?inline=1")
+    assert viewed.status_code == 200 and viewed["Content-Disposition"].startswith("inline;")
+    assert viewed["Content-Type"] == "application/pdf"
+    assert client.get(f"/repository/{item.pk}/files/{f.pk + 999}/").status_code == 404
+    storage.store_backend().delete(storage.name_of(f.sha256))  # lost on disk
+    assert client.get(base).status_code == 404

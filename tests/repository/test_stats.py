@@ -216,6 +216,10 @@ def test_the_page_shows_own_library_by_default_with_buddhist_era_months(library:
     assert "ม.ค. 67" in html and "<svg" in html
     assert thesis.title in html and "CRRU-LIB" not in html  # own library only
     assert 'id="stat-views">2<' in html
+    page = client.get("/repository/stats/", {"year": "พ.ศ. 2567"}).content.decode()
+    assert 'id="stat-views">2<' in page
+    page = client.get("/repository/stats/", {"year": "2300"}).content.decode()
+    assert 'id="year-error"' in page  # ambiguous: neither era; the last twelve months shown
     refused = client.get("/repository/stats/", {"library": "CRRU-LIB"})
     assert refused.status_code == 403
     response = client.get("/repository/stats/", {"year": "2024", "format": "csv"})
@@ -331,6 +335,27 @@ def test_the_last_twelve_months_are_twelve(monkeypatch: Any) -> None:
         (dt.date(2025, 1, 1), dt.date(2024, 2, 1)),
     ):
         monkeypatch.setattr(stats_views.timezone, "localdate", lambda today=today: today)
-        start, end = stats_views._period(None)
+        start, end = stats_views.period(None)
         assert (start, end) == (first, today)
         assert len(stats.month_starts(start, end)) == 12
+
+
+def test_the_stats_command_prints_a_table_as_csv(library: Any) -> None:
+    _fill(library)
+    out = io.StringIO()
+    call_command("repository", "stats", "--year", "2567", "--lang", "th", stdout=out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == ["month", "views", "downloads"] and rows[1] == ["2567-01", "1", "1"]
+    assert rows[-1] == ["TOTAL", "3", "2"]
+    out = io.StringIO()
+    call_command(
+        "repository", "stats", "--year", "2024", "--library", "CRRU-LIB", "--table", "types",
+        stdout=out,
+    )  # fmt: skip
+    assert out.getvalue().splitlines() == [
+        "type,views,downloads", "research_report,1,1", "TOTAL,1,1"
+    ]  # fmt: skip
+    with pytest.raises(CommandError, match="No library"):
+        call_command("repository", "stats", "--library", "NOPE")
+    with pytest.raises(CommandError, match="not a year"):
+        call_command("repository", "stats", "--year", "twenty")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,20 +23,12 @@ from django.utils.translation import gettext as _
 
 from libcoop.core.charts import bar_chart
 from libcoop.core.dates import display_year
+from libcoop.core.years import year_param
 from libcoop.network.models import Institution
 from libcoop.repository import stats
 from libcoop.repository.models import ItemType
 
 TABLES = ("months", "libraries", "types", "items")
-
-
-def _year(text: str) -> int | None:
-    """A year typed in B.E. (2567) or C.E. (2024); None for anything else."""
-    text = text.strip()
-    if text.isascii() and text.isdigit() and 1900 <= int(text) <= 9999:
-        year = int(text)
-        return year - 543 if year > 2400 else year
-    return None
 
 
 def month_label(month: dt.date, lang: str) -> str:
@@ -51,7 +44,7 @@ def month_key(month: dt.date, lang: str) -> str:
     return f"{display_year(month.year, lang)}-{month.month:02d}"
 
 
-def _period(year: int | None) -> tuple[dt.date, dt.date]:
+def period(year: int | None) -> tuple[dt.date, dt.date]:
     if year is not None:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     today = timezone.localdate()
@@ -81,8 +74,9 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     item_type = request.GET.get("type", "").strip()
     if item_type not in ItemType.values:
         item_type = ""
-    year = _year(request.GET.get("year", ""))
-    start, end = _period(year)
+    # a year typed in B.E. (2567) or C.E. (2024), by the one calendar rule (core.years)
+    year, year_error = year_param(request.GET.get("year"), minimum=1900, maximum=9999)
+    start, end = period(year)
     data = stats.report(start, end, ids, item_type or None)
     lang = (get_language() or "th")[:2]
     if request.GET.get("format") == "csv":
@@ -130,6 +124,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
             "item_type_label": type_labels.get(item_type, ""),
             "type_rows": [(type_labels.get(r.key, r.key), r) for r in data.types],
             "year": year,
+            "year_error": year_error,
             "years": list(range(this_year, this_year - 10, -1)),
             "chart": chart,
             "type_chart": type_chart,
@@ -139,16 +134,9 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _csv(
-    data: stats.Report, table: str, lang: str, library: Institution | None, year: int | None
-) -> HttpResponse:
-    table = table if table in TABLES else "months"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"repository-{table}-{display_year(year, lang) if year else 'last12'}"
-    if library is not None:
-        name += f"-{library.code}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+def write_csv(data: stats.Report, table: str, lang: str, out: Any) -> None:
+    """One table of *data* as CSV into *out* (months as B.E. in Thai, C.E. in English)."""
+    writer = csv.writer(out)
     if table == "months":
         writer.writerow(["month", "views", "downloads"])
         for month, f in data.months:
@@ -166,4 +154,16 @@ def _csv(
             writer.writerow([key_row.key, key_row.figures.views, key_row.figures.downloads])
     blanks = [""] * (3 if table == "items" else 0)
     writer.writerow(["TOTAL", *blanks, data.total.views, data.total.downloads])
+
+
+def _csv(
+    data: stats.Report, table: str, lang: str, library: Institution | None, year: int | None
+) -> HttpResponse:
+    table = table if table in TABLES else "months"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"repository-{table}-{display_year(year, lang) if year else 'last12'}"
+    if library is not None:
+        name += f"-{library.code}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    write_csv(data, table, lang, response)
     return response

@@ -44,6 +44,12 @@ SUBCOMMANDS: dict[str, tuple[str, str, str, str]] = {
         "add_arguments",
         "run",
     ),
+    "stats": (
+        "views and downloads (COUNTER rules) as CSV: --table months|libraries|types|items",
+        "libcoop.repository.stats_cli",
+        "add_stats_arguments",
+        "run_stats",
+    ),
     "robots": (
         "the COUNTER robots list of the usage statistics (--check FILE: a new list)",
         "libcoop.repository.stats_cli",

@@ -125,3 +125,22 @@ def test_a_missing_stored_file_fails_with_a_reason(_repository_store: object) ->
     assert extract.extract_file(f) is None
     f.refresh_from_db()
     assert (f.text_status, f.text_error) == (TextStatus.FAILED, "the stored file is missing")
+
+
+def test_a_word_file_is_one_page_of_its_paragraphs_and_tables() -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("รายงานการประชุมเครือข่ายห้องสมุดสีเขียว")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "ค่าไฟฟ้า"
+    table.rows[0].cells[1].text = "ลดลงร้อยละ ๑๘"
+    out = io.BytesIO()
+    document.save(out)
+    f = a_file(out.getvalue(), name="minutes.docx")
+    assert f.kind == "docx"
+    extract.extract_file(f)
+    f.refresh_from_db()
+    assert (f.text_status, f.pages) == (TextStatus.EXTRACTED, 1)
+    page = FileText.objects.get(file=f).pages[0]
+    assert page == "รายงานการประชุมเครือข่ายห้องสมุดสีเขียว ค่าไฟฟ้า ลดลงร้อยละ 18"

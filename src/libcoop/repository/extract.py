@@ -27,6 +27,7 @@ A PDF whose pages hold (almost) no text is a scan: its text comes from OCR (``oc
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -42,7 +43,6 @@ logger = logging.getLogger(__name__)
 # Fewer letters than this per page on average and the PDF is taken for a scan (a stamped
 # page number or a scanner's header is all the text some scans carry).
 MIN_LETTERS_PER_PAGE: Final = 20
-TEXT_KINDS: Final = frozenset({"txt", "csv"})
 
 
 class ExtractError(Exception):
@@ -121,9 +121,44 @@ def extract_pdf(path: Path) -> Extracted:
     return Extracted(pages, needs_ocr=is_scan(pages))
 
 
+# A Word file's text part larger than this (uncompressed) is not read: a zip bomb, not a thesis.
+DOCX_XML_MAX: Final = 64 * 1024 * 1024
+
+
+def extract_docx(path: Path) -> Extracted:
+    """A Word (OOXML) file's paragraphs and table cells, as one page (the file has none)."""
+    import zipfile
+
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            if z.getinfo("word/document.xml").file_size > DOCX_XML_MAX:
+                raise ExtractError("the Word file's text part is too large to read")
+        document = Document(str(path))
+    except (zipfile.BadZipFile, KeyError, PackageNotFoundError, ValueError) as exc:
+        raise ExtractError(f"the Word file cannot be read: {exc}") from exc
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return Extracted([normalise("\n".join(parts))], needs_ocr=False)
+
+
 def extract_text_file(path: Path) -> Extracted:
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     return Extracted([normalise(text)], needs_ocr=False)
+
+
+# The kinds whose text is read (by the kind sniffed from the bytes); pictures and the other
+# office formats are kept as they are, without text.
+READERS: Final[dict[str, Callable[[Path], Extracted]]] = {
+    "pdf": extract_pdf,
+    "docx": extract_docx,
+    "txt": extract_text_file,
+    "csv": extract_text_file,
+}
 
 
 def save_text(item_file: ItemFile, pages: list[str], *, ocr: bool, status: str) -> None:
@@ -148,14 +183,16 @@ def set_status(item_file: ItemFile, status: str, error: str = "", pages: int | N
 
 def extract_file(item_file: ItemFile) -> Extracted | None:
     """Extract the text of *item_file* and record it; ``None`` when the file has no text of its
-    own (an image, an office document) or cannot be read (the status says which). A PDF with
-    no text layer is left ``pending`` with ``needs_ocr`` for the caller to OCR."""
-    if item_file.kind not in TEXT_KINDS and item_file.kind != "pdf":
+    own (a picture, an office file other than Word's) or cannot be read (the status says
+    which). A PDF with no text layer is left ``pending`` with ``needs_ocr`` for the caller to
+    OCR."""
+    reader = READERS.get(item_file.kind)
+    if reader is None:
         set_status(item_file, TextStatus.NO_TEXT)
         return None
     try:
         with storage.local_path(item_file.sha256) as path:
-            found = extract_pdf(path) if item_file.kind == "pdf" else extract_text_file(path)
+            found = reader(path)
     except FileNotFoundError:
         set_status(item_file, TextStatus.FAILED, "the stored file is missing")
         return None

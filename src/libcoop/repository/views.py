@@ -144,7 +144,7 @@ def collection(request: HttpRequest) -> HttpResponse:
             "types": ItemType.choices,
             "type": kind,
             "search_url": _url_or_empty("repository:search"),
-            "can_deposit": _deposit_library(request) is not None,
+            "can_deposit": _deposit_library(request) is not None or _must_pick(request),
             "can_review": _review_queue_of(request.user).exists(),
         },
     )

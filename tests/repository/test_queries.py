@@ -71,3 +71,17 @@ def test_harvest_rows_are_keyset_pages_with_deletions() -> None:
 def test_paths() -> None:
     assert queries.item_path(12) == "/repository/12/"
     assert queries.file_path(12, 3) == "/repository/12/files/3/"
+
+
+def test_the_crosswalk_leaves_out_fields_whose_values_clean_to_nothing() -> None:
+    from libcoop.interop import repository_records
+
+    library = InstitutionFactory(code="MFU-LIB")
+    item = deposit(library)
+    Item.objects.filter(pk=item.pk).update(identifiers={"isbn": ["n/a"]})
+    public = queries.public_items([item.pk])[item.pk]
+    record = repository_records.marc(public, "https://x/repository/1/", {})
+    assert record.get_fields("020") == []
+    assert all(f.subfields for f in record.fields if not f.is_control_field())
+    pairs = repository_records.dublin_core(public, "https://x/repository/1/", {})
+    assert not [v for name, v in pairs if v.startswith("urn:isbn:")]

@@ -129,7 +129,8 @@ def dublin_core(
     out += [("format", f.content_type) for f in item.files]
     out.append(("identifier", page_url))
     out += [("identifier", file_urls[f.id]) for f in item.files if f.id in file_urls]
-    out += [("identifier", f"urn:isbn:{re.sub(r'[^0-9Xx]', '', i).upper()}") for i in item.isbns]
+    isbns = [re.sub(r"[^0-9Xx]", "", i).upper() for i in item.isbns]
+    out += [("identifier", f"urn:isbn:{isbn}") for isbn in isbns if isbn]
     if item.doi:
         out.append(("identifier", f"https://doi.org/{_bare_doi(item.doi)}"))
     out += [("identifier", uri) for uri in item.uris]
@@ -280,4 +281,7 @@ def marc(item: PublicItem, page_url: str, file_urls: dict[int, str]) -> pymarc.R
                 )
             )
     record.add_field(_field("856", "42", ("3", "Item page"), ("u", page_url)))
+    for field in list(record.fields):  # a value that cleaned to nothing leaves no empty field
+        if not field.is_control_field() and not field.subfields:
+            record.remove_field(field)
     return record

@@ -478,7 +478,7 @@ def run(count: int, *, postgres: bool = False, extras: bool = True) -> dict[str,
             raw = _phase(env, "raw", str(path))
             out["raw_pymarc_records_per_s"] = round(_rate(raw))
             out["raw_peak_rss_mb"] = round(raw["peak_rss_mb"], 1)
-            if not postgres:
+            if not postgres and os.environ.get("LIBCOOP_BENCH_FLOOR", "1") != "0":
                 floor = _phase(env, "floor", str(path), str(Path(tmp) / "floor.sqlite3"))
                 out["floor_records_per_s"] = round(_rate(floor))
                 out["ratio_floor_to_raw"] = round(_rate(floor) / _rate(raw), 3)

@@ -468,7 +468,7 @@ def run(count: int, *, postgres: bool = False, extras: bool = True) -> dict[str,
         if postgres:
             import pgdb  # beside this file
 
-            env["LIBCOOP_DATABASE_URL"] = pgdb.create(PG_NAME)
+            env["LIBCOOP_DATABASE_URL"] = pgdb.create(f"{PG_NAME}_{count}")
         out: dict[str, Any] = {
             "records": count,
             "file_mb": round(path.stat().st_size / 1e6, 1),
@@ -521,7 +521,7 @@ def run(count: int, *, postgres: bool = False, extras: bool = True) -> dict[str,
                     server.wait(timeout=30)
         finally:
             if postgres:
-                pgdb.drop(PG_NAME)
+                pgdb.drop(f"{PG_NAME}_{count}")
         print(json.dumps(out), file=sys.stderr, flush=True)
         return out
 

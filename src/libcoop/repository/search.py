@@ -18,13 +18,14 @@ Documents: an item is several documents, ``doc_id = item id x 4096 + part``
     * parts 1..4095, the *body documents*: the title, author and subject fields again and one
       slice of the files' text (about ``CHUNK_CHARS`` characters, cut between pages or at a
       space), so that a query may match words of the metadata and of the text together,
-      and a long thesis is indexed to its last page (about 2.4 million characters).
+      and a long thesis is indexed to its last page (about 1.6 million characters).
       In the public index when ``access.text_is_public(item)``, else in the restricted one.
-      The slices are small on purpose: a Thai slice of 1,000 characters makes a PostgreSQL
-      ``tsvector`` of about 11 KB (words, bigram positions, trigrams), which is stored out of
-      its row (TOAST) and read back for every test against it — measured 0.15 ms a row, so
-      2 s to rank 2,000 documents of 8,000 characters; 600 characters keep it under the
-      row's 8 KB. On SQLite ranking reads shorter strings. The abstracts are in the
+      The slices are small on purpose: Thai text makes about 14 bytes of PostgreSQL
+      ``tsvector`` a character (words, bigram positions, trigrams), and a ``tsvector`` over
+      the row's 8 KB is stored out of the row (TOAST) and read back for every test against
+      it: measured 3x slower a row than one in the row, and 2 s to rank 2,000 documents of
+      8,000 characters. 400 characters and the metadata stay in the row. On SQLite ranking
+      reads shorter strings. The abstracts are in the
       metadata document only: a query that needs a word found only in an abstract together
       with a word found only in the body text does not match.
     Withdrawn, draft, submitted and approved items have no documents.
@@ -70,7 +71,7 @@ from libcoop.textsearch.backends import SearchBackend, SearchDocument, backend_f
 PUBLIC_INDEX = "repository_search"
 RESTRICTED_INDEX = "repository_restricted"
 PARTS = 4096  # documents per item: doc_id = item id x PARTS + part
-CHUNK_CHARS = 600  # characters of file text per body document (see the module docstring)
+CHUNK_CHARS = 400  # characters of file text per body document (see the module docstring)
 HIT_CAP = 2000  # documents taken from each index, best first
 PER_PAGE = 20
 FACETS = ("library", "type", "year", "discipline", "language", "access")

@@ -27,6 +27,7 @@ A PDF whose pages hold (almost) no text is a scan: its text comes from OCR (``oc
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,27 +89,33 @@ def _page_text(textpage: Any) -> str:
     return "".join(chars)
 
 
+# PDFium is not thread-safe: every use in this process (text, thumbnails, OCR's page images)
+# holds this lock, for workers or tests that run tasks in threads.
+PDFIUM_LOCK: Final = threading.RLock()
+
+
 def pdf_pages_raw(path: Path) -> list[str]:
     """The text of each page as PDFium reads it (not normalised)."""
     import pypdfium2 as pdfium
 
-    try:
-        document = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as exc:
-        raise ExtractError(f"the PDF cannot be read: {exc}") from exc
-    try:
-        pages = []
-        for index in range(len(document)):
-            page = document[index]
-            textpage = page.get_textpage()
-            try:
-                pages.append(_page_text(textpage))
-            finally:
-                textpage.close()
-                page.close()
-        return pages
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as exc:
+            raise ExtractError(f"the PDF cannot be read: {exc}") from exc
+        try:
+            pages = []
+            for index in range(len(document)):
+                page = document[index]
+                textpage = page.get_textpage()
+                try:
+                    pages.append(_page_text(textpage))
+                finally:
+                    textpage.close()
+                    page.close()
+            return pages
+        finally:
+            document.close()
 
 
 def is_scan(pages: list[str]) -> bool:

@@ -69,20 +69,21 @@ def ocr_pages(path: Path) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="libcoop-ocr-") as tmp:
         sidecar = Path(tmp) / "text.txt"
         try:
-            ocrmypdf.ocr(
-                path,
-                os.devnull,
-                language=list(LANGUAGES),
-                output_type="none",
-                sidecar=sidecar,
-                force_ocr=True,  # every page: a scan may carry a stamped line of text
-                rasterizer="pypdfium",
-                # Tesseract writes the text-only PDF itself: half the time of the default
-                # renderer, and the PDF is not kept anyway (output_type none).
-                pdf_renderer="sandwich",
-                jobs=1,  # one task, one core: the worker runs others beside it
-                progress_bar=False,
-            )
+            with extract.PDFIUM_LOCK:  # OCRmyPDF draws the pages with PDFium
+                ocrmypdf.ocr(
+                    path,
+                    os.devnull,
+                    language=list(LANGUAGES),
+                    output_type="none",
+                    sidecar=sidecar,
+                    force_ocr=True,  # every page: a scan may carry a stamped line of text
+                    rasterizer="pypdfium",
+                    # Tesseract writes the text-only PDF itself: half the time of the default
+                    # renderer, and the PDF is not kept anyway (output_type none).
+                    pdf_renderer="sandwich",
+                    jobs=1,  # one task, one core: the worker runs others beside it
+                    progress_bar=False,
+                )
         except ExitCodeException as exc:
             raise OcrFailed(f"{type(exc).__name__}: {exc}".strip(": ")) from exc
         text = sidecar.read_text(encoding="utf-8")

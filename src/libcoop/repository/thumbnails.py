@@ -17,6 +17,7 @@ from PIL import Image, ImageOps
 
 from libcoop.core.attachments import IMAGES
 from libcoop.repository import storage
+from libcoop.repository.extract import PDFIUM_LOCK
 from libcoop.repository.models import ItemFile
 
 logger = logging.getLogger(__name__)
@@ -38,15 +39,16 @@ def pdf_thumbnail(path: Path) -> bytes:
     """Page 1 of the PDF at *path*, WIDTH pixels wide, as PNG bytes."""
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(path)
-    try:
-        page = document[0]
-        scale = WIDTH / max(page.get_width(), 1.0)
-        image = page.render(scale=scale, grayscale=False).to_pil()
-        image.thumbnail((WIDTH, MAX_HEIGHT))
-        return _png(image)
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(path)
+        try:
+            page = document[0]
+            scale = WIDTH / max(page.get_width(), 1.0)
+            image = page.render(scale=scale, grayscale=False).to_pil()
+        finally:
+            document.close()
+    image.thumbnail((WIDTH, MAX_HEIGHT))
+    return _png(image)
 
 
 def image_thumbnail(path: Path) -> bytes:

@@ -117,7 +117,7 @@ def _run(report: RematchReport, library: Institution | None, acting_user: Actor)
             touched |= clustering.assign(batch, acting_user=acting_user, quiet=True)
         touched |= {c for r in refreshed[lib.pk] if (c := before.get(r)) is not None}
     after: dict[int, int | None] = dict(
-        BibRecord.objects.filter(active=True, id__in=list(before)).values_list("id", "cluster_id")
+        BibRecord.objects.filter(active=True).values_list("id", "cluster_id")
     )
     _compare(report, before, after)
     touched |= {c for _, old, new in report.moved for c in (old, new) if c}
@@ -125,8 +125,9 @@ def _run(report: RematchReport, library: Institution | None, acting_user: Actor)
     report.refreshed = sum(len(r) for r in refreshed.values())
     moved_by_library: dict[int, int] = defaultdict(int)
     library_of = dict(
-        BibRecord.objects.filter(id__in=[m[0] for m in report.moved]).values_list(
-            "id", "library_id"
+        bulk.select(
+            f"SELECT id, library_id FROM {bulk.table(BibRecord)} WHERE id {{ids}}",  # noqa: S608
+            [m[0] for m in report.moved],
         )
     )
     for rid, _old, _new in report.moved:
@@ -228,10 +229,6 @@ def _compare(
 ) -> None:
     """Moved records, and the clusters that merged (took in records of other clusters) or
     split (their records now in more than one cluster)."""
-    members_before: dict[int, set[int]] = defaultdict(set)
-    for rid, cid in before.items():
-        if cid is not None:
-            members_before[cid].add(rid)
     sources: dict[int, set[int]] = defaultdict(set)  # new cluster -> old clusters
     targets: dict[int, set[int]] = defaultdict(set)  # old cluster -> new clusters
     for rid, new in after.items():

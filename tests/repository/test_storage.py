@@ -196,3 +196,20 @@ def test_a_large_thai_csv_is_sniffed_from_its_first_lines() -> None:
     assert len(data) > 64 * 1024
     assert storage.store_upload(data, name="theses.csv").kind == "csv"
     assert storage.store_upload(data, name="theses.txt").kind == "txt"
+
+
+@pytest.mark.django_db
+def test_files_in_s3_are_read_and_drawn_through_a_temporary_copy(s3_store: Any) -> None:
+    from libcoop.repository import demo_pdfs, tasks
+    from libcoop.repository.models import FileText, TextStatus
+    from tests.repository.files_world import a_file
+
+    client, bucket = s3_store
+    f = a_file(demo_pdfs.text_pdf("ห้องสมุดสีเขียว", ["การประหยัดพลังงานไฟฟ้าในห้องสมุด"]))
+    tasks.process(f)
+    f.refresh_from_db()
+    assert f.text_status == TextStatus.EXTRACTED
+    assert "การประหยัดพลังงานไฟฟ้าในห้องสมุด" in FileText.objects.get(file=f).pages[0]
+    keys = {o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]}
+    thumb = f.thumbnail_sha256
+    assert keys == {f"repository/{s[:2]}/{s[2:4]}/{s}" for s in (f.sha256, thumb)}

@@ -30,7 +30,7 @@ class PatronCsvForm(forms.Form):
 
 def _invite(request: HttpRequest, email: str) -> None:
     """E-mail the new patron a link to set their own password (Django's password reset)."""
-    password_reset.send_link(request, email)
+    password_reset.send_link(request, email, limited=False)
 
 
 @login_required

@@ -102,3 +102,16 @@ def test_the_apis_years_stay_common_era(world: World) -> None:
     """Only pages redirect a B.E. year: the API declares C.E. and answers as declared."""
     response = Client().get(f"/api/greenlib/env/{world.own.code}/2567")
     assert response.status_code != 301
+
+
+def test_a_year_the_rule_cannot_read_is_explained_on_the_page(world: World) -> None:
+    client = _login(world.users["library_admin_own"])
+    response = client.post(
+        "/greenlib/assessments/new/",
+        {"year": "2300", "standard": world.standard.pk},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert "ค.ศ. 2300" in html and "* year" not in html
+    assert not Assessment.objects.filter(institution=world.own, year__in=(2300, 1757)).exists()

@@ -149,6 +149,23 @@ def test_editions_are_newest_first_unknown_years_last(libraries, tmp_path: Path)
     assert order == [clusters[2020].pk, clusters[2015].pk, clusters[2018].pk]
 
 
+def test_many_editions_are_listed_on_the_work_page(
+    libraries, tmp_path: Path, client: Client
+) -> None:
+    records = [edition(book(f"e{n}", "Green", year=2010 + n), f"{n + 1}th ed.") for n in range(7)]
+    load(tmp_path / "e.mrc", libraries["AAA-LIB"], *records)
+    first = cluster_of("e0", libraries["AAA-LIB"])
+    assert works.editions_of(first).count() == 7
+    text = client.get(
+        reverse("catalog:cluster", args=[first.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    section = text[text.index('id="other-editions"') : text.index("</section>")]
+    assert "6 other editions of this work" in section
+    assert section.count("<li>") == 5  # the newest five; the rest on the work's page
+    text = client.get(reverse("catalog:editions", args=[first.pk])).content.decode()
+    assert text[text.index('id="editions"') :].count("<tr") == 1 + 7
+
+
 def test_api_cluster_and_search_carry_the_work(thai_editions, client: Client) -> None:
     second, third = thai_editions["second"], thai_editions["third"]
     data = client.get(f"/api/catalog/clusters/{second.pk}").json()

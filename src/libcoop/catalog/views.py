@@ -97,7 +97,7 @@ def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "cluster": cluster,
             "other_editions": _with_statements(shown),
-            "other_count": others.count(),
+            "other_count": len(shown) if len(shown) < OTHER_EDITIONS_SHOWN else others.count(),
             "records": records,
             "curatable": curatable,
             "mergeable": mergeable,

@@ -160,3 +160,27 @@ def test_ill_statistics_take_either_era() -> None:
     from libcoop.ill.stats_views import _year
 
     assert _year("2566") == 2023 and _year("2023") == 2023 and _year("2300") is None
+
+
+@pytest.mark.django_db
+def test_event_form_shows_and_takes_buddhist_era_dates() -> None:
+    from libcoop.events.models import Event
+    from tests.events.factories import EventFactory
+    from tests.factories import UserFactory
+
+    event = EventFactory(start_date=datetime.date(2019, 6, 5))
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    superuser.save()
+    client = Client()
+    client.force_login(superuser)
+    url = f"/events/{event.pk}/edit/"
+    thai = client.get(url, HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert 'value="2562-06-05"' in thai
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'value="2019-06-05"' in english
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(start="2563-03", title_th=event.title_th, title_en=event.title_en)
+    client.post(url, {k: str(v) for k, v in data.items() if not isinstance(v, list)})
+    event = Event.objects.get(pk=event.pk)
+    assert event.start_date == datetime.date(2020, 3, 1), event.start_date

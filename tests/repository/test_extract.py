@@ -92,7 +92,14 @@ def test_a_scan_without_a_text_layer_is_left_for_ocr() -> None:
     f.refresh_from_db()
     assert f.text_status == TextStatus.PENDING
     assert f.pages == 1
-    assert not FileText.objects.filter(file=f).exists()
+    assert FileText.objects.get(file=f).pages == [""]
+
+
+def test_a_few_pages_without_text_do_not_make_a_scan() -> None:
+    assert extract.scanned_pages(["ก" * 30, "", "ข" * 30]) == [1]
+    assert extract.needs_ocr(["ก" * 30, "", "ข" * 30])  # a third of the pages
+    assert not extract.needs_ocr(["ก" * 30] * 9 + [""])  # one blank page in ten
+    assert not extract.needs_ocr(["ก" * 30])
 
 
 def test_an_image_has_no_text_and_a_damaged_pdf_says_why() -> None:

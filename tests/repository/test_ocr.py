@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader, PdfWriter
 
 from libcoop.network.models import StaffRole
 from libcoop.repository import demo_pdfs, ocr, tasks
@@ -61,7 +62,7 @@ def test_without_tesseract_the_file_says_ocr_is_unavailable(no_tesseract: None) 
     f.refresh_from_db()
     assert f.text_status == TextStatus.OCR_UNAVAILABLE
     assert "tesseract is not installed" in f.text_error
-    assert not FileText.objects.filter(file=f).exists()
+    assert FileText.objects.get(file=f).pages == [""]  # nothing read yet
     assert f.thumbnail_sha256  # the rest of the processing went on
 
     # the item page tells the library's staff, and only them
@@ -107,3 +108,30 @@ def test_once_tesseract_is_installed_the_process_command_reads_the_scan(
     f.refresh_from_db()
     assert f.text_status == TextStatus.OCR_DONE
     assert "ห้องสมุดสีเขียว" in FileText.objects.get(file=f).pages[0]
+
+
+def test_the_sidecar_is_read_page_by_page_with_skipped_runs() -> None:
+    sidecar = "[OCR skipped on page(s) 1-2]\fหน้าสาม\n\f\f[OCR skipped on page(s) 5]\fหน้าหก\n\f"
+    assert ocr.read_sidecar(sidecar) == {2: "หน้าสาม\n", 3: "", 5: "หน้าหก\n"}
+    assert ocr._pages_argument([1, 2, 4, 0, 7]) == "1-3,5,8"
+
+
+def test_only_the_scanned_pages_of_a_mixed_pdf_are_recognised() -> None:
+    ocr.unavailable.cache_clear()
+    if (reason := ocr.unavailable()) is not None:
+        pytest.skip(f"OCR is not installed here: {reason}")
+    typed = demo_pdfs.text_pdf("บทคัดย่อ", ["วิทยานิพนธ์ฉบับนี้พิมพ์ใหม่เฉพาะส่วนหน้า"])
+    scanned = demo_pdfs.scanned_pdf(SCAN)
+    writer = PdfWriter()
+    for source in (typed, scanned):
+        for page in PdfReader(io.BytesIO(source)).pages:
+            writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    f = a_file(out.getvalue(), name="mixed.pdf")
+    tasks.process_file.enqueue(f.pk)
+    f.refresh_from_db()
+    assert (f.text_status, f.pages) == (TextStatus.OCR_DONE, 3)
+    first, second, third = FileText.objects.get(file=f).pages
+    assert first == "บทคัดย่อ วิทยานิพนธ์ฉบับนี้พิมพ์ใหม่เฉพาะส่วนหน้า"  # its own text, not OCR's
+    assert "เชียงราย" in second and "บรรณานุกรม" in third

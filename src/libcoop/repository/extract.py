@@ -41,9 +41,13 @@ from libcoop.textsearch.thai import normalise
 
 logger = logging.getLogger(__name__)
 
-# Fewer letters than this per page on average and the PDF is taken for a scan (a stamped
-# page number or a scanner's header is all the text some scans carry).
+# A page with fewer letters than this is taken for a scanned page (a stamped page number or a
+# scanner's header is all the text some scans carry).
 MIN_LETTERS_PER_PAGE: Final = 20
+# OCR runs when at least this share of the pages are scanned ones: an old thesis retyped in
+# front and scanned behind is OCR'd behind; a born-digital one with a few blank or picture
+# pages is not.
+SCANNED_SHARE: Final = 0.2
 
 
 class ExtractError(Exception):
@@ -53,7 +57,7 @@ class ExtractError(Exception):
 @dataclass(frozen=True)
 class Extracted:
     pages: list[str]  # normalised, one per page
-    needs_ocr: bool  # a PDF with no text layer
+    needs_ocr: bool  # a PDF with (partly) no text layer: see ``scanned_pages``
 
     @property
     def letters(self) -> int:
@@ -118,14 +122,21 @@ def pdf_pages_raw(path: Path) -> list[str]:
             document.close()
 
 
-def is_scan(pages: list[str]) -> bool:
-    letters = sum(sum(ch.isalpha() for ch in page) for page in pages)
-    return letters < MIN_LETTERS_PER_PAGE * max(len(pages), 1)
+def scanned_pages(pages: list[str]) -> list[int]:
+    """The indexes of the pages with (almost) no text of their own."""
+    return [
+        i for i, page in enumerate(pages) if sum(ch.isalpha() for ch in page) < MIN_LETTERS_PER_PAGE
+    ]
+
+
+def needs_ocr(pages: list[str]) -> bool:
+    scanned = len(scanned_pages(pages))
+    return scanned > 0 and scanned >= SCANNED_SHARE * len(pages)
 
 
 def extract_pdf(path: Path) -> Extracted:
     pages = [normalise(text) for text in pdf_pages_raw(path)]
-    return Extracted(pages, needs_ocr=is_scan(pages))
+    return Extracted(pages, needs_ocr=needs_ocr(pages))
 
 
 # A Word file's text part larger than this (uncompressed) is not read: a zip bomb, not a thesis.
@@ -191,8 +202,8 @@ def set_status(item_file: ItemFile, status: str, error: str = "", pages: int | N
 def extract_file(item_file: ItemFile) -> Extracted | None:
     """Extract the text of *item_file* and record it; ``None`` when the file has no text of its
     own (a picture, an office file other than Word's) or cannot be read (the status says
-    which). A PDF with no text layer is left ``pending`` with ``needs_ocr`` for the caller to
-    OCR."""
+    which). A PDF whose pages are (partly) scans keeps the text it has, stays ``pending`` and
+    comes back with ``needs_ocr`` for the caller to OCR the rest."""
     reader = READERS.get(item_file.kind)
     if reader is None:
         set_status(item_file, TextStatus.NO_TEXT)
@@ -208,7 +219,8 @@ def extract_file(item_file: ItemFile) -> Extracted | None:
         set_status(item_file, TextStatus.FAILED, str(exc))
         return None
     if found.needs_ocr:
-        set_status(item_file, item_file.text_status, pages=len(found.pages))
+        # The text pages are searchable at once; ocr.ocr_file fills in the scanned ones.
+        save_text(item_file, found.pages, ocr=False, status=item_file.text_status)
         return found
     save_text(item_file, found.pages, ocr=False, status=TextStatus.EXTRACTED)
     return found

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Final
 
 from libcoop.repository import extract, storage
-from libcoop.repository.models import ItemFile, TextStatus
+from libcoop.repository.models import FileText, ItemFile, TextStatus
 from libcoop.textsearch.thai import normalise
 
 logger = logging.getLogger(__name__)
@@ -61,8 +62,41 @@ class OcrFailed(Exception):
     pass
 
 
-def ocr_pages(path: Path) -> list[str]:
-    """The recognised text of each page of the PDF at *path* (not normalised)."""
+_SKIPPED = re.compile(r"\[OCR skipped on page\(s\) (\d+)(?:-(\d+))?\]")
+
+
+def _pages_argument(pages: list[int]) -> str:
+    """0-based page indexes as OCRmyPDF's 1-based list (``1,4-6``)."""
+    runs: list[list[int]] = []
+    for n in sorted(pages):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ",".join(f"{a + 1}" if a == b else f"{a + 1}-{b + 1}" for a, b in runs)
+
+
+def read_sidecar(text: str) -> dict[int, str]:
+    """Tesseract's text by 0-based page from OCRmyPDF's sidecar: one chunk per page, ended by
+    a form feed; a run of pages not OCR'd is one ``[OCR skipped on page(s) a-b]`` chunk."""
+    chunks = text.split("\f")
+    if chunks and chunks[-1] == "":
+        chunks.pop()  # after the last page's form feed
+    found: dict[int, str] = {}
+    page = 0
+    for chunk in chunks:
+        skipped = _SKIPPED.fullmatch(chunk.strip())
+        if skipped:
+            page = int(skipped.group(2) or skipped.group(1))
+            continue
+        found[page] = chunk
+        page += 1
+    return found
+
+
+def ocr_pages(path: Path, pages: list[int] | None = None) -> dict[int, str]:
+    """The recognised text of the PDF at *path*, by 0-based page (not normalised): *pages*
+    only, or every page."""
     import ocrmypdf
     from ocrmypdf.exceptions import ExitCodeException
 
@@ -76,7 +110,8 @@ def ocr_pages(path: Path) -> list[str]:
                     language=list(LANGUAGES),
                     output_type="none",
                     sidecar=sidecar,
-                    force_ocr=True,  # every page: a scan may carry a stamped line of text
+                    force_ocr=True,  # every page asked: a scan may carry a stamped line of text
+                    pages=_pages_argument(pages) if pages else None,
                     rasterizer="pypdfium",
                     # Tesseract writes the text-only PDF itself: half the time of the default
                     # renderer, and the PDF is not kept anyway (output_type none).
@@ -86,11 +121,7 @@ def ocr_pages(path: Path) -> list[str]:
                 )
         except ExitCodeException as exc:
             raise OcrFailed(f"{type(exc).__name__}: {exc}".strip(": ")) from exc
-        text = sidecar.read_text(encoding="utf-8")
-    pages = text.split("\f")
-    if pages and not pages[-1].strip():
-        pages.pop()  # the form feed after the last page
-    return pages
+        return read_sidecar(sidecar.read_text(encoding="utf-8"))
 
 
 def ocr_file(item_file: ItemFile) -> bool:
@@ -100,9 +131,16 @@ def ocr_file(item_file: ItemFile) -> bool:
     if reason is not None:
         extract.set_status(item_file, TextStatus.OCR_UNAVAILABLE, reason)
         return False
+    known = FileText.objects.filter(file=item_file).values_list("pages", flat=True).first()
+    text_pages: list[str] = list(known or [])
+    # The pages extract.py found without text; all of them when it kept none.
+    wanted = extract.scanned_pages(text_pages) if text_pages else None
+    if wanted == []:  # every page has text after all: nothing to recognise
+        extract.save_text(item_file, text_pages, ocr=False, status=TextStatus.EXTRACTED)
+        return True
     try:
         with storage.local_path(item_file.sha256) as path:
-            pages = ocr_pages(path)
+            recognised = ocr_pages(path, wanted)
     except FileNotFoundError:
         extract.set_status(item_file, TextStatus.FAILED, "the stored file is missing")
         return False
@@ -110,7 +148,9 @@ def ocr_file(item_file: ItemFile) -> bool:
         logger.warning("OCR of file %s failed: %s", item_file.pk, exc)
         extract.set_status(item_file, TextStatus.FAILED, f"OCR failed: {exc}")
         return False
-    extract.save_text(
-        item_file, [normalise(page) for page in pages], ocr=True, status=TextStatus.OCR_DONE
-    )
+    count = max(len(text_pages), max(recognised, default=-1) + 1)
+    pages = [text_pages[i] if i < len(text_pages) else "" for i in range(count)]
+    for i, text in recognised.items():
+        pages[i] = normalise(text)
+    extract.save_text(item_file, pages, ocr=True, status=TextStatus.OCR_DONE)
     return True

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from libcoop.catalog import services, works
+from libcoop.catalog import searchstate, services, works
 from libcoop.catalog.abilities import ClusterMove
 from libcoop.catalog.export import record_from_json
 from libcoop.catalog.forms import ImportForm, MergeForm
@@ -52,6 +52,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
     result = (
         search(q, field=field, filters=filters, sort=sort, page=page) if (q or filters) else None
     )
+    if result and result.total and not result.hits:
+        # Past the end (an old link, a typed number): the last page, not an empty one.
+        page = searchstate.last_page(result.total, result.per_page)
+        result = search(q, field=field, filters=filters, sort=sort, page=page)
     editions = works.other_edition_counts(h.cluster_id for h in result.hits) if result else {}
     return render(
         request,
@@ -63,6 +67,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "result": result,
             "editions": editions,
+            **searchstate.page_context(request.GET, filters, result),
         },
     )
 

@@ -56,7 +56,8 @@ def many(libraries, tmp_path: Path) -> None:
 def _get(params: dict[str, str] | str, lang: str = "en") -> str:
     client = Client()
     if isinstance(params, str):
-        response = client.get("/catalog/" + params, HTTP_ACCEPT_LANGUAGE=lang)
+        path = params if params.startswith("/") else "/catalog/" + params
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE=lang)
     else:
         response = client.get("/catalog/", params, HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 200
@@ -148,3 +149,32 @@ def test_permalink_is_canonical(many) -> None:
     html = _get("?sort=year&q=green&field=&page=1&language=eng&junk=1")
     link = unescape(re.search(r'id="permalink" href="([^"]*)"', html).group(1))
     assert link == "?q=green&language=eng&sort=year"
+
+
+def test_cluster_page_explains_the_merge_in_words(libraries, tmp_path: Path) -> None:
+    for code, local in (("AAA-LIB", "x1"), ("BBB-LIB", "y1")):
+        path = write(tmp_path / f"{local}.mrc", book(local, "Energy saving in libraries"))
+        call_command("catalog", "import", str(path), "--library", code, stdout=io.StringIO())
+    alone = write(tmp_path / "z.mrc", book("z1", "Anonymous notes", author=None, lang="tha"))
+    call_command("catalog", "import", str(alone), "--library", "CCC-LIB", stdout=io.StringIO())
+    from libcoop.catalog.models import BibRecord
+
+    cluster = BibRecord.objects.get(local_id="y1").cluster_id
+    assert BibRecord.objects.get(local_id="x1").cluster_id == cluster
+    html = _get(f"/catalog/clusters/{cluster}/")
+    table = html[
+        html.index('id="decisions"') : html.index("</table>", html.index('id="decisions"'))
+    ]
+    visible = re.sub(r"<details.*?</details>", "", table, flags=re.S)
+    assert "First record of this edition" in visible
+    assert "Same title, author and year" in visible
+    assert "title difference 0 (identical)" in visible
+    for code in ("new_cluster", "title_author_year", "title_distance"):
+        assert code not in visible
+        assert code in table  # one click away, in the <details>
+    header = html[html.index("<h1") : html.index("</p>", html.index("<h1"))]
+    assert "Book" in header and "English" in header and ">book" not in header
+    other = BibRecord.objects.get(local_id="z1").cluster_id
+    thai = _get(f"/catalog/clusters/{other}/", lang="th")
+    line = re.search(r'<p class="muted">([^<]*)</p>', thai).group(1)
+    assert not line.strip().startswith("·") and "ไทย" in line

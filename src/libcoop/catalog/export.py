@@ -52,7 +52,7 @@ def merged_marc(clusters: Sequence[Cluster]) -> dict[int, pymarc.Record]:
         .annotate(cluster_id=F("record__cluster_id"))
         .order_by("library__code", "id")
     ):
-        holdings[h.cluster_id].append(h)  # type: ignore[attr-defined]
+        holdings[h.cluster_id].append(h)
     out: dict[int, pymarc.Record] = {}
     for cluster in active:
         base = bases.get(cluster.merged["base_record"])
@@ -70,8 +70,8 @@ def merged_marc(clusters: Sequence[Cluster]) -> dict[int, pymarc.Record]:
                     subfields=[Subfield("a", f"({member['library']}){member['local_id']}")],
                 )
             )
-        for h in holdings[cluster.pk]:
-            record.add_ordered_field(_holding_field(h))
+        for holding in holdings[cluster.pk]:
+            record.add_ordered_field(_holding_field(holding))
         leader = str(record.leader)
         if len(leader) == 24:  # the record is Unicode now, whatever it came as
             record.leader = pymarc.Leader(leader[:9] + "a" + leader[10:])

@@ -136,7 +136,7 @@ def assessment_open(request: HttpRequest) -> HttpResponse:
     form = OpenAssessmentForm(request.POST, standards=services.current_standards())
     if not form.is_valid():
         # The messages alone, in the page's language (as_text() would name the fields in code).
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
         return redirect("greenlib:home")
     try:
         assessment = services.open_assessment(

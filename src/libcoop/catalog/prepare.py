@@ -267,11 +267,17 @@ def prepare(
         if not item.local_id:
             item.warnings.append(f"no 001: stored under {local_id}")
         if local_id in items:
+            if item.local_id:
+                reason, what = "duplicate_001", "the same 001"
+            else:  # neither has a 001: the same 035, or the same bytes (fallback_id)
+                reason = "duplicate_no_001"
+                same = "the same 035" if local_id.startswith("035:") else "identical content"
+                what = f"no 001 either and {same}"
             problems.append(
                 problem(
                     items[local_id],
-                    "duplicate_001",
-                    f"Record {item.position} has the same 001; the later record is kept "
+                    reason,
+                    f"Record {item.position} has {what}; the later record is kept "
                     "and this one is stored here only.",
                 )
             )

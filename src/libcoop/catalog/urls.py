@@ -1,6 +1,6 @@
 from django.urls import path
 
-from libcoop.catalog import attention, views
+from libcoop.catalog import attention, import_report, views
 
 app_name = "catalog"
 
@@ -14,5 +14,11 @@ urlpatterns = [
     path("catalog/records/<id:pk>/merge/", views.merge, name="merge"),
     path("catalog/import/", views.import_page, name="import"),
     path("catalog/imports/<id:pk>/", views.import_job, name="import_job"),
+    path(
+        "catalog/imports/<id:pk>/problems.csv",
+        import_report.problems_csv,
+        name="import_problems_csv",
+    ),
+    path("catalog/imports/<id:pk>/records/", import_report.job_records, name="import_job_records"),
     path("catalog/attention/", attention.attention_page, name="attention"),
 ]

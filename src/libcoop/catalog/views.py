@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from libcoop.catalog import searchstate, services, works
+from libcoop.catalog import import_report, searchstate, services, works
 from libcoop.catalog.abilities import ClusterMove
 from libcoop.catalog.export import record_from_json
 from libcoop.catalog.forms import ImportForm, MergeForm
@@ -227,4 +227,12 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     template = (
         "catalog/_job_status.html" if request.headers.get("HX-Request") else "catalog/job.html"
     )
-    return render(request, template, {"job": job, "problems": job.problems.all()[:500]})
+    return render(
+        request,
+        template,
+        {
+            "job": job,
+            "problems": import_report.rows(job, limit=500),
+            "place_label": import_report.place_label(job),
+        },
+    )

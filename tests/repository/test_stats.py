@@ -359,3 +359,5 @@ def test_the_stats_command_prints_a_table_as_csv(library: Any) -> None:
         call_command("repository", "stats", "--library", "NOPE")
     with pytest.raises(CommandError, match="not a year"):
         call_command("repository", "stats", "--year", "twenty")
+    with pytest.raises(CommandError, match="ไม่ใช่ปี"):
+        call_command("repository", "stats", "--year", "twenty", "--lang", "th")

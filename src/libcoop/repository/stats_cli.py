@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from libcoop.core.years import parse_year
 from libcoop.network.models import Institution
@@ -54,14 +55,19 @@ def add_stats_arguments(parser: argparse.ArgumentParser) -> None:
         "--table", choices=stats_views.TABLES, default="months", help="which table (months)"
     )
     parser.add_argument(
-        "--lang", choices=("th", "en"), default="en", help="months in B.E. (th) or C.E. (en)"
+        "--lang",
+        choices=("th", "en"),
+        default="en",
+        help="months in B.E. and messages in Thai (th), or C.E. and English (en)",
     )
 
 
 def run_stats(options: dict[str, Any], stdout: TextIO) -> None:
     """The statistics page's tables as CSV on standard output, for every library or one."""
+    lang = options.get("lang") or "en"
     try:
-        year = parse_year(options.get("year"), minimum=1900, maximum=9999)
+        with translation.override(lang):  # the message in the language asked for
+            year = parse_year(options.get("year"), minimum=1900, maximum=9999)
     except ValidationError as exc:
         raise CommandError(" ".join(exc.messages)) from exc
     libraries = None
@@ -74,4 +80,4 @@ def run_stats(options: dict[str, Any], stdout: TextIO) -> None:
     table = options.get("table") or "months"
     top = None if table == "items" else 50
     data = stats.report(start, end, libraries, options.get("item_type"), top=top)
-    stats_views.write_csv(data, table, options.get("lang") or "en", stdout)
+    stats_views.write_csv(data, table, lang, stdout)

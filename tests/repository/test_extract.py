@@ -95,11 +95,19 @@ def test_a_scan_without_a_text_layer_is_left_for_ocr() -> None:
     assert FileText.objects.get(file=f).pages == [""]
 
 
-def test_a_few_pages_without_text_do_not_make_a_scan() -> None:
-    assert extract.scanned_pages(["ก" * 30, "", "ข" * 30]) == [1]
-    assert extract.needs_ocr(["ก" * 30, "", "ข" * 30])  # a third of the pages
-    assert not extract.needs_ocr(["ก" * 30] * 9 + [""])  # one blank page in ten
-    assert not extract.needs_ocr(["ก" * 30])
+def test_a_scanned_page_is_a_picture_without_text() -> None:
+    text, blank, short = "ก" * 30, "", "บทที่ 1"
+    assert extract.scanned_pages([text, blank, short], [0.0, 1.0, 0.0]) == [1]
+    assert extract.scanned_pages([short], [0.1]) == []  # a chapter's title page
+    assert extract.needs_ocr([text, blank, text], [1])  # a third of the pages
+    assert not extract.needs_ocr([text] * 9 + [blank], [9])  # one picture page in ten
+    assert not extract.needs_ocr([text], [])
+
+
+def test_a_short_text_page_is_not_sent_to_ocr() -> None:
+    f = a_file(demo_pdfs.text_pdf("บทที่ ๑", ["บทนำ"]), name="short.pdf")
+    found = extract.extract_file(f)
+    assert found is not None and not found.needs_ocr
 
 
 def test_an_image_has_no_text_and_a_damaged_pdf_says_why() -> None:

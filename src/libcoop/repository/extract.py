@@ -42,8 +42,10 @@ from libcoop.textsearch.thai import normalise
 logger = logging.getLogger(__name__)
 
 # A page with fewer letters than this is taken for a scanned page (a stamped page number or a
-# scanner's header is all the text some scans carry).
+# scanner's header is all the text some scans carry) ...
 MIN_LETTERS_PER_PAGE: Final = 20
+# ... and a picture covering at least this share of it.
+SCAN_IMAGE_SHARE: Final = 0.5
 # OCR runs when at least this share of the pages are scanned ones: an old thesis retyped in
 # front and scanned behind is OCR'd behind; a born-digital one with a few blank or picture
 # pages is not.
@@ -98,6 +100,41 @@ def _page_text(textpage: Any) -> str:
 PDFIUM_LOCK: Final = threading.RLock()
 
 
+def _image_share(page: Any) -> float:
+    """How much of *page* its largest picture covers (0-1): a scanned page is one picture."""
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    area = max(width * height, 1.0)
+    largest = 0.0
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        largest = max(largest, abs(right - left) * abs(top - bottom) / area)
+    return min(largest, 1.0)
+
+
+def pdf_image_shares(path: Path) -> list[float]:
+    """``_image_share`` of every page of the PDF at *path*."""
+    import pypdfium2 as pdfium
+
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(path)
+        except pdfium.PdfiumError as exc:
+            raise ExtractError(f"the PDF cannot be read: {exc}") from exc
+        try:
+            shares = []
+            for index in range(len(document)):
+                page = document[index]
+                try:
+                    shares.append(_image_share(page))
+                finally:
+                    page.close()
+            return shares
+        finally:
+            document.close()
+
+
 def pdf_pages_raw(path: Path) -> list[str]:
     """The text of each page as PDFium reads it (not normalised)."""
     import pypdfium2 as pdfium
@@ -122,21 +159,26 @@ def pdf_pages_raw(path: Path) -> list[str]:
             document.close()
 
 
-def scanned_pages(pages: list[str]) -> list[int]:
-    """The indexes of the pages with (almost) no text of their own."""
+def scanned_pages(pages: list[str], image_shares: list[float]) -> list[int]:
+    """The indexes of the scanned pages: (almost) no text of their own, and a picture over
+    at least half of the page. A short text page (a chapter's title) is no scan."""
     return [
-        i for i, page in enumerate(pages) if sum(ch.isalpha() for ch in page) < MIN_LETTERS_PER_PAGE
+        i
+        for i, page in enumerate(pages)
+        if sum(ch.isalpha() for ch in page) < MIN_LETTERS_PER_PAGE
+        and i < len(image_shares)
+        and image_shares[i] >= SCAN_IMAGE_SHARE
     ]
 
 
-def needs_ocr(pages: list[str]) -> bool:
-    scanned = len(scanned_pages(pages))
-    return scanned > 0 and scanned >= SCANNED_SHARE * len(pages)
+def needs_ocr(pages: list[str], scanned: list[int]) -> bool:
+    return bool(scanned) and len(scanned) >= SCANNED_SHARE * len(pages)
 
 
 def extract_pdf(path: Path) -> Extracted:
     pages = [normalise(text) for text in pdf_pages_raw(path)]
-    return Extracted(pages, needs_ocr=needs_ocr(pages))
+    scanned = scanned_pages(pages, pdf_image_shares(path))
+    return Extracted(pages, needs_ocr=needs_ocr(pages, scanned))
 
 
 # A Word file's text part larger than this (uncompressed) is not read: a zip bomb, not a thesis.

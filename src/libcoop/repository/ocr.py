@@ -133,16 +133,23 @@ def ocr_file(item_file: ItemFile) -> bool:
         return False
     known = FileText.objects.filter(file=item_file).values_list("pages", flat=True).first()
     text_pages: list[str] = list(known or [])
-    # The pages extract.py found without text; all of them when it kept none.
-    wanted = extract.scanned_pages(text_pages) if text_pages else None
-    if wanted == []:  # every page has text after all: nothing to recognise
-        extract.save_text(item_file, text_pages, ocr=False, status=TextStatus.EXTRACTED)
-        return True
     try:
         with storage.local_path(item_file.sha256) as path:
+            # The scanned pages extract.py found; every page when it kept no text.
+            wanted = (
+                extract.scanned_pages(text_pages, extract.pdf_image_shares(path))
+                if text_pages
+                else None
+            )
+            if wanted == []:  # every page has text after all: nothing to recognise
+                extract.save_text(item_file, text_pages, ocr=False, status=TextStatus.EXTRACTED)
+                return True
             recognised = ocr_pages(path, wanted)
     except FileNotFoundError:
         extract.set_status(item_file, TextStatus.FAILED, "the stored file is missing")
+        return False
+    except extract.ExtractError as exc:
+        extract.set_status(item_file, TextStatus.FAILED, str(exc))
         return False
     except OcrFailed as exc:
         logger.warning("OCR of file %s failed: %s", item_file.pk, exc)

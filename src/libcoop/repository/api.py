@@ -22,7 +22,7 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from libcoop.core.api import READ_AUTH, Error, Id, Offset, page_size, token_auth
+from libcoop.core.api import READ_AUTH, Error, Id, Offset, Year, page_size, token_auth
 from libcoop.network.models import Institution
 from libcoop.repository import access, services, workflow
 from libcoop.repository.models import (
@@ -48,7 +48,10 @@ YearIn = Annotated[
 ]
 
 
-class FileOut(Schema):
+class ItemFileOut(Schema):
+    """A file of an item. Named apart from the knowledge base's ``FileOut``: the OpenAPI
+    document has one schema per name, and a second ``FileOut`` would replace the first."""
+
     id: int
     name: str
     label: str
@@ -100,14 +103,14 @@ class ItemDetailOut(ItemOut):
     identifiers: dict[str, Any]
     version: int
     files_open: bool = Field(..., description="may you open the files?")
-    files: list[FileOut]
+    files: list[ItemFileOut]
 
 
 class ItemFilters(Schema):
     library: str | None = Field(None, description="depositing library's code", max_length=64)
     type: ItemType | None = None
     status: ItemStatus | None = None
-    year: Annotated[int, Field(ge=1, le=9999, description="Common Era")] | None = None
+    year: Year | None = None
     limit: int = page_size(50, MAX_LIMIT)
     offset: Offset = 0
 
@@ -359,7 +362,7 @@ def change_access(request: HttpRequest, pk: Id, payload: AccessIn) -> Any:
 @router.post(
     "/repository/items/{pk}/files",
     auth=token_auth,
-    response={201: FileOut, 400: Error, 401: Error, 403: Error, 404: Error},
+    response={201: ItemFileOut, 400: Error, 401: Error, 403: Error, 404: Error},
 )
 def add_file(
     request: HttpRequest,

@@ -149,7 +149,7 @@ def _query_text(value: Any) -> str:
 
 
 @pytest.fixture
-def world(demo_registry: None, tmp_path: Path) -> dict[str, Any]:
+def world(demo_registry: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
     from libcoop.catalog.ingest import import_file
     from libcoop.catalog.models import BibRecord, Cluster, ImportJob
     from libcoop.events.demo import load_demo as events_demo
@@ -162,12 +162,22 @@ def world(demo_registry: None, tmp_path: Path) -> dict[str, Any]:
     from libcoop.outreach.demo import load_demo as outreach_demo
     from libcoop.outreach.models import Activity
     from tests.catalog.marcdata import book, write
+    from tests.repository.deposit_world import deposit
 
     for load in (outreach_demo, knowledge_demo, events_demo, greenlib_demo):
         load()
     for code in ("MFU-LIB", "CMU-LIB"):
         path = write(tmp_path / f"{code}.mrc", book(f"{code}-1", "Green library", year=2019))
         import_file(path, Institution.objects.get(code=code), acting_user=SYSTEM)
+    # the digital collection: a draft with one file, its files kept under tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "repository": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "repository-store")},
+        },
+    }
+    item = deposit(Institution.objects.get(code="MFU-LIB"), files=1)
     admin = UserFactory(is_superuser=True, is_staff=True)
     admin.save()
 
@@ -187,7 +197,9 @@ def world(demo_registry: None, tmp_path: Path) -> dict[str, Any]:
             "events": first(Event),
             "outreach/activities": first(Activity),
             "greenlib/assessments": first(Assessment),
+            "repository/items": item.pk,
         },
+        "repository_file": item.files.get().pk,
         "working_group": WorkingGroup.objects.order_by("pk").values_list("code", flat=True)[0],
     }
 
@@ -205,6 +217,8 @@ def _path_value(path: str, name: str, world: dict[str, Any]) -> str:
         return "MFU-LIB"
     if name == "year":
         return "2019"
+    if name == "file_pk":
+        return str(world["repository_file"])
     if name == "action":
         return "submit"
     raise AssertionError(f"no value for path parameter {name} of {path}")
@@ -281,3 +295,4 @@ def test_the_fuzz_covers_every_write_and_list_filter() -> None:
     assert len(writes) >= 15
     assert ("GET", "/api/knowledge/articles") in OPERATIONS
     assert ("POST", "/api/catalog/records/{pk}/merge") in OPERATIONS
+    assert ("POST", "/api/repository/items/{pk}/files") in OPERATIONS

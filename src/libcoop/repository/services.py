@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -264,6 +265,11 @@ def update_metadata(
     return item
 
 
+def _touch(item: Item) -> None:
+    """Move the item's datestamp on (OAI-PMH harvests by it) when its files change."""
+    Item.objects.filter(pk=item.pk).update(updated=timezone.now())
+
+
 def add_file(item: Item, upload: Upload, *, acting_user: Actor) -> ItemFile:
     """Store one more file of *item* (after its others) and queue its processing."""
     require(acting_user, "repository.edit", item)
@@ -277,6 +283,7 @@ def add_file(item: Item, upload: Upload, *, acting_user: Actor) -> ItemFile:
             raise ValidationError(_("At most %(max)d files.") % {"max": MAX_FILES})
         last = item.files.aggregate(m=Max("position"))["m"]
         stored = _file_row(item, kept, 0 if last is None else last + 1)
+        _touch(item)
         record(
             AuditVerb.REPO_FILE_ADDED,
             item,
@@ -300,6 +307,7 @@ def remove_file(file: ItemFile, *, acting_user: Actor) -> None:
         deleted, _rows = ItemFile.objects.filter(pk=file.pk, item=item).delete()
         if not deleted:
             raise ValidationError(_("This file is no longer there."))
+        _touch(item)
         record(
             AuditVerb.REPO_FILE_REMOVED,
             item,

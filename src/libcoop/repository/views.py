@@ -146,8 +146,16 @@ def collection(request: HttpRequest) -> HttpResponse:
             "search_url": _url_or_empty("repository:search"),
             "can_deposit": _deposit_library(request) is not None or _must_pick(request),
             "can_review": _review_queue_of(request.user).exists(),
+            "can_see_stats": _sees_stats(request.user),
         },
     )
+
+
+def _sees_stats(user: Any) -> bool:
+    from libcoop.repository.stats import libraries_in_scope
+
+    scope = libraries_in_scope(user)
+    return scope is None or scope.exists()
 
 
 def _review_queue_of(user: Any) -> QuerySet[Item]:

@@ -101,3 +101,28 @@ def test_the_records_added_are_one_click_away(job) -> None:
     listing = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">a1<" in listing and "Green" in listing
     assert "2 records added or updated" in listing  # a1 and the kept twin
+
+
+def test_a_decoding_error_is_explained_as_an_encoding_problem() -> None:
+    from libcoop.catalog.import_report import plain_reason
+
+    detail = "UnicodeDecodeError: 'ascii' codec can't decode byte 0xc3 in position 4"
+    with translation.override("en"):
+        assert plain_reason("bad_fields", detail) == str(PLAIN["bad_encoding"])
+        assert "character encoding" in plain_reason("bad_fields", detail)
+
+
+def test_a_job_that_failed_on_encoding_says_so_in_words(libraries) -> None:
+    failed = ImportJob.objects.create(
+        library=libraries["AAA-LIB"],
+        source_name="old.mrc",
+        status="failed",
+        message="'ascii' codec can't decode byte 0xc3 in position 12: ordinal not in range(128)",
+    )
+    client = Client()
+    client.force_login(staff(StaffRole.LIBRARIAN, libraries["AAA-LIB"]))
+    page = client.get(f"/catalog/imports/{failed.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+    block = page.decode().split('id="job-message"')[1].split("</div>")[0]
+    visible = re.sub(r"<details>.*?</details>", "", block, flags=re.S)
+    assert "character encoding" in visible and "codec" not in visible
+    assert "codec can&#x27;t decode byte 0xc3" in block  # one click away

@@ -178,3 +178,24 @@ def test_cluster_page_explains_the_merge_in_words(libraries, tmp_path: Path) -> 
     thai = _get(f"/catalog/clusters/{other}/", lang="th")
     line = re.search(r'<p class="muted">([^<]*)</p>', thai).group(1)
     assert not line.strip().startswith("·") and "ไทย" in line
+
+
+def test_the_result_list_downloads_as_csv_and_ris(many) -> None:
+    html = _get({"q": "green", "language": "tha", "sort": "year", "page": "2"})
+    links = [
+        unescape(h)
+        for h in re.findall(
+            r'href="([^"]*)"', html[html.index('id="export"') :].split("</span>")[0]
+        )
+    ]
+    assert [dict(_params(h))["export"] for h in links] == ["csv", "ris"]
+    client = Client()
+    csv_response = client.get("/catalog/" + links[0], HTTP_ACCEPT_LANGUAGE="en")
+    body = csv_response.content.decode("utf-8")
+    assert body.startswith("\ufeff") and csv_response["Content-Type"].startswith("text/csv")
+    lines = body[1:].strip().splitlines()
+    assert len(lines) == 1 + 22  # every Thai result (not the page only), with a header
+    assert "Thai" in lines[1] and "Book" in lines[1]
+    ris = client.get("/catalog/" + links[1]).content.decode()
+    assert ris.count("TY  - BOOK") == 22 and ris.count("ER  - ") == 22
+    assert "/catalog/clusters/" in ris

@@ -60,10 +60,24 @@ PLAIN: dict[str, Any] = {
 }
 
 
-def plain_reason(reason: str) -> str:
-    """The reason in words in the page's language (a generic sentence for a new code)."""
+def plain_reason(reason: str, detail: str = "") -> str:
+    """The reason in words in the page's language (a generic sentence for a new code); a
+    decoding error met anywhere ("'ascii' codec can't decode byte 0xc3") is an encoding one."""
+    if "codec can't decode" in detail or "codec can't encode" in detail:
+        reason = "bad_encoding"
     text = PLAIN.get(reason)
     return str(text) if text is not None else gettext("The record could not be loaded.")
+
+
+def job_message(job: ImportJob) -> str:
+    """A failed job's message in words when it is a decoding error ("" otherwise: the
+    message is then shown as written)."""
+    if "codec can't" in job.message:
+        return gettext(
+            "The file is not in the character encoding it declares, so it could not be read. "
+            "Export it again from your system as UTF-8 (MARC 21, leader position 9 = a)."
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,9 @@ def rows(job: ImportJob, limit: int | None = None) -> list[ProblemRow]:
 
 
 def _row(p: ImportProblem) -> ProblemRow:
-    return ProblemRow(p.position, p.offset, p.local_id, p.reason, plain_reason(p.reason), p.message)
+    return ProblemRow(
+        p.position, p.offset, p.local_id, p.reason, plain_reason(p.reason, p.message), p.message
+    )
 
 
 def place_label(job: ImportJob) -> str:

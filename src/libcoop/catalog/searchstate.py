@@ -223,6 +223,10 @@ def page_context(params: QueryDict, filters: dict[str, Any], result: Any) -> dic
         "active_filters": active_filters(params, shown),
         "clear_all_url": clear_all_url(params) if shown else "",
         "permalink": url_with(params),
+        "export_urls": [
+            (kind.upper(), url_with(params, page=None) + f"&export={kind}")
+            for kind in ("csv", "ris")
+        ],
         "facet_groups": [],
         "pages": None,
         "hits": [],

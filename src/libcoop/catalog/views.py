@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from libcoop.catalog import import_report, searchstate, services, works
+from libcoop.catalog import import_report, result_export, searchstate, services, works
 from libcoop.catalog.abilities import ClusterMove
 from libcoop.catalog.export import record_from_json
 from libcoop.catalog.forms import ImportForm, MergeForm
@@ -49,6 +49,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = min(int(page_text), MAX_PAGE) if PAGE_RE.fullmatch(page_text) else 1
     page = max(1, page)
     sort = request.GET.get("sort", "relevance")
+    export_kind = request.GET.get("export")
+    if export_kind in result_export.FORMATS and (q or filters):
+        return result_export.export(
+            request, export_kind, q, field=field, filters=filters, sort=sort
+        )
     result = (
         search(q, field=field, filters=filters, sort=sort, page=page) if (q or filters) else None
     )
@@ -234,5 +239,6 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "problems": import_report.rows(job, limit=500),
             "place_label": import_report.place_label(job),
+            "job_message": import_report.job_message(job),
         },
     )

@@ -216,3 +216,14 @@ def test_cli_bulk_flag(tmp_path: Path, libraries: dict[str, Institution]) -> Non
         call_command(
             "catalog", "import", "--bulk", "--incremental", str(path), "--library", "AAA-LIB"
         )
+
+
+def test_many_batches_all_clustered_and_found(
+    tmp_path: Path, libraries: dict[str, Institution]
+) -> None:
+    """Past the fifth batch the load refreshes the planner's statistics (PostgreSQL)."""
+    path = write(tmp_path / "a.mrc", *(book(f"a{n}", f"Harbour volume {n}") for n in range(14)))
+    job = import_file(path, libraries["AAA-LIB"], acting_user=SYSTEM, bulk_load=True, batch_size=2)
+    assert (job.status, job.added) == ("done", 14)
+    assert not BibRecord.objects.filter(cluster__isnull=True).exists()
+    assert search("harbour").total == 14

@@ -109,7 +109,10 @@ def load_file(
                 with transaction.atomic():
                     _stage(job, library, batch, acting_user, match=PIPELINE)
                 if n == 4 and bulk.postgres():  # the planner's first view of the new rows
-                    _analyse(bulk.table(BibRecord), bulk.table(clustering.MatchKey))
+                    _analyse(
+                        f"{bulk.table(BibRecord)} (id, library_id, local_id, cluster_id, active)",
+                        f"{bulk.table(clustering.MatchKey)} (record_id, key)",
+                    )
             staged = time.perf_counter()
             since = bulk.now_value()
             # Records staged without a cluster (all of them without the pipeline; those of an
@@ -250,11 +253,13 @@ def index_since(since: Any, *, chunk: int = INDEX_CHUNK) -> int:
         count += len(rows)
 
 
-def _analyse(*tables: str) -> None:
-    """PostgreSQL: fresh planner statistics for tables a load has just filled."""
+def _analyse(*targets: str) -> None:
+    """PostgreSQL: fresh planner statistics for tables a load has just filled ("table" or
+    "table (columns)": only the columns queries filter on, not the MARC and raw bytes, whose
+    sampled values would be read out of TOAST for nothing). Names come from the models."""
     with connection.cursor() as cursor:
-        for name in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(name)}")
+        for target in targets:
+            cursor.execute(f"ANALYZE {target}")
 
 
 def _gin_statement() -> tuple[str, str] | None:

@@ -86,7 +86,9 @@ def test_deposit_with_an_embargo_and_publish(world: World, files: Path) -> None:
         (["--publish"], "at least one file"),
     ],
 )
-def test_deposit_refusals_are_clear(world: World, files: Path, args: list[str], why: str) -> None:
+def test_deposit_refusals_are_clear(
+    world: World, files: Path, english: None, args: list[str], why: str
+) -> None:
     base = ["deposit", "--library", world.own.code, "--metadata", str(files / "meta.json")]
     if "--library" in args:
         base = ["deposit", "--metadata", str(files / "meta.json")]

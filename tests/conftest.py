@@ -18,8 +18,16 @@ REQUIRE_ALL = os.environ.get("LIBCOOP_REQUIRE_ALL") == "1"
 
 # Fixtures that reach the database: a test that uses none of them (directly or through its
 # own fixtures) and has no django_db mark gives the same result on every database.
+# server_database: the API contract test's live server gets a database of its own.
 DB_FIXTURES = frozenset(
-    {"db", "transactional_db", "django_db_setup", "live_server", "postgres_connection"}
+    {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+        "live_server",
+        "postgres_connection",
+        "server_database",
+    }
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -12,7 +13,8 @@ from ninja.files import UploadedFile
 
 from libcoop.catalog import works
 from libcoop.catalog.attention import flagged_count
-from libcoop.catalog.models import BibRecord, Cluster, ImportJob
+from libcoop.catalog.holdings import holdings_by_record
+from libcoop.catalog.models import BibRecord, Cluster, Holding, ImportJob
 from libcoop.catalog.search import FIELDS, search
 from libcoop.catalog.services import merge_clusters, move_record, split_record
 from libcoop.catalog.uploads import queue_import
@@ -44,11 +46,22 @@ class SearchOut(Schema):
     facets: dict[str, list[tuple[str, int]]]
 
 
+class HoldingOut(Schema):
+    location: str
+    call_number: str
+    opac_url: str | None = Field(
+        None, description="the item in the library's own OPAC (from its link template)"
+    )
+    availability: str = Field(
+        "unknown", description="unknown (no live status), available, on_loan, not_for_loan, missing"
+    )
+
+
 class RecordOut(Schema):
     library: str
     local_id: str
     title: str
-    holdings: list[dict[str, str]]
+    holdings: list[HoldingOut]
 
 
 class EditionOut(Schema):
@@ -151,9 +164,10 @@ def cluster_endpoint(request: HttpRequest, pk: int) -> Any:
     records = (
         BibRecord.objects.filter(cluster=cluster, active=True)
         .select_related("library")
-        .prefetch_related("holdings")
+        .prefetch_related(Prefetch("holdings", queryset=Holding.objects.order_by("id")))
         .order_by("library__code", "local_id")
     )
+    shelves = holdings_by_record(records)
     return {
         "id": cluster.pk,
         "active": cluster.active,
@@ -175,9 +189,7 @@ def cluster_endpoint(request: HttpRequest, pk: int) -> Any:
                 "library": r.library.code,
                 "local_id": r.local_id,
                 "title": r.title,
-                "holdings": [
-                    {"location": h.location, "call_number": h.call_number} for h in r.holdings.all()
-                ],
+                "holdings": [h.as_json() for h in shelves[r.pk]],
             }
             for r in records
         ],

@@ -21,6 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from pymarc import Field
+
 from libcoop.catalog.facts import BibFacts, extract_facts
 from libcoop.catalog.marc import MarcItem, ParsedRecord, RecordProblem, read_marc
 from libcoop.catalog.matching import MatchInfo, blocking_keys, match_terms
@@ -149,14 +151,27 @@ def record_fields(item: ParsedRecord, facts: BibFacts, checksum: str) -> dict[st
     }
 
 
+def _in_order(field: Field, codes: str) -> str:
+    """The values of subfields *codes* as they stand in the field (852 $k prefix comes first)."""
+    return " ".join(s.value.strip() for s in field.subfields if s.code in codes and s.value.strip())
+
+
 def holdings_of(item: ParsedRecord, library: object = None) -> list[dict[str, str]]:
-    """Holdings from 852 (MARC holdings) or 949 (common local item field); else one per library."""
+    """Holdings from 852 (MARC holdings) or 949 (common local item field); else one per library.
+
+    852: location $b (sublocation) $c (shelving location) — $a names the institution, which the
+    union catalog shows already, so it is the location only when there is no $b/$c; call number
+    $k prefix, $h classification, $i item part, $m suffix in field order, or $j (shelving
+    control number) when those are absent.
+    949: location $l $m, call number $a $b, barcode $i $p.
+    """
     out = []
     for field in item.record.get_fields("852"):
+        call_number = _in_order(field, "khim") or _in_order(field, "j")
         out.append(
             {
-                "location": " ".join(field.get_subfields("a", "b", "c"))[:200],
-                "call_number": " ".join(field.get_subfields("h", "i", "j", "k"))[:200],
+                "location": (_in_order(field, "bc") or _in_order(field, "a"))[:200],
+                "call_number": call_number[:200],
                 "barcode": " ".join(field.get_subfields("p"))[:100],
                 "note": " ".join(field.get_subfields("z"))[:300],
             }

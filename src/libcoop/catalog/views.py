@@ -18,6 +18,7 @@ from libcoop.catalog import import_report, result_export, searchstate, services,
 from libcoop.catalog.abilities import ClusterMove
 from libcoop.catalog.export import record_from_json
 from libcoop.catalog.forms import ImportForm, MergeForm
+from libcoop.catalog.holdings import holdings_by_record
 from libcoop.catalog.models import BibRecord, Cluster, Holding, ImportJob, MatchDecision
 from libcoop.catalog.search import FIELDS, search
 from libcoop.catalog.uploads import queue_import
@@ -93,6 +94,9 @@ def cluster_page(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .order_by("library__code", "local_id")
     )
+    shelves = holdings_by_record(records)
+    for r in records:
+        r.shelf = shelves[r.pk]  # type: ignore[attr-defined]  # the holdings as shown
     curatable = {r.pk for r in records if can(request.user, "catalog.curate_record", r)}
     mergeable = bool(records) and can(
         request.user,

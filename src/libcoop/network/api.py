@@ -39,6 +39,7 @@ class InstitutionOut(Schema):
     district_th: str
     district_en: str
     website: str
+    opac_url_template: str
 
 
 class NetworkOut(Schema):
@@ -149,6 +150,9 @@ class InstitutionPatch(Schema):
     district_th: str | None = None
     district_en: str | None = None
     website: str | None = None
+    opac_url_template: str | None = Field(
+        None, description="e.g. https://opac.example.ac.th/record={local_id}; {isbn}, {barcode}"
+    )
 
 
 class NetworkPatch(Schema):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from libcoop.core.years import PartialDateField as PartialDateField  # events, outreach
 from libcoop.network.models import Institution, MembershipRole, Network, Province, SeatRole
+from libcoop.network.opac import validate_opac_template
 
 
 class InstitutionForm(forms.Form):
@@ -22,6 +23,13 @@ class InstitutionForm(forms.Form):
     district_th = forms.CharField(label=_("District (Thai)"), max_length=100, required=False)
     district_en = forms.CharField(label=_("District (English)"), max_length=100, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    opac_url_template = forms.CharField(
+        label=_("OPAC link template"),
+        max_length=500,
+        required=False,
+        validators=[validate_opac_template],
+        help_text=Institution._meta.get_field("opac_url_template").help_text,
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -39,6 +47,7 @@ class InstitutionForm(forms.Form):
             "district_th": institution.district_th,
             "district_en": institution.district_en,
             "website": institution.website,
+            "opac_url_template": institution.opac_url_template,
         }
 
 

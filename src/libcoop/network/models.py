@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from libcoop.core.bilingual import BilingualText, BilingualTextIn
 from libcoop.core.dates import DatePrecision, precision_field
+from libcoop.network.opac import validate_opac_template
 
 
 class BilingualName(models.Model):
@@ -73,6 +74,17 @@ class Institution(BilingualName):
     district_th = models.CharField(_("district (Thai)"), max_length=100, blank=True)
     district_en = models.CharField(_("district (English)"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
+    opac_url_template = models.CharField(
+        _("OPAC link template"),
+        max_length=500,
+        blank=True,
+        validators=[validate_opac_template],
+        help_text=_(
+            "The address of an item in the library's own catalogue, e.g. "
+            "https://opac.example.ac.th/record={local_id}. Placeholders: {local_id} (the "
+            "record's 001), {isbn}, {barcode}. Leave empty for no link."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

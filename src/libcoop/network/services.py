@@ -38,6 +38,7 @@ INSTITUTION_EDITABLE = (
     "district_th",
     "district_en",
     "website",
+    "opac_url_template",
 )
 NETWORK_EDITABLE = ("name_th", "name_en", "acronym", "website", "description_th", "description_en")
 

@@ -69,6 +69,7 @@ def _overflow(page: Any) -> str | None:  # noqa: F811
     culprits = page.evaluate(
         """(vw) => Array.from(document.querySelectorAll('body *'))
             .filter(e => e.getBoundingClientRect().right > vw + 1)
+            .filter(e => !e.closest('table') || e.matches('table'))
             .slice(0, 5)
             .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
                  + (e.className && typeof e.className === 'string' ? '.' + e.className : '')
@@ -101,9 +102,10 @@ def test_pages_fit_phone_and_desktop_in_thai_and_english(
         "/greenlib/reports/MFU-LIB/2019/",
         "/repository/",
         "/repository/search/?q=water",
+        "/networks/PULINET/",  # the membership timeline
         "/no-such-page/",
     ]
-    signed_in = ["/ill/"]
+    signed_in = ["/ill/", "/ill/stats/", "/repository/deposit/"]  # tables, wide selects, forms
     screenshots = {
         "/catalog/?q=library": "catalog-search",
         f"/catalog/clusters/{cluster}/": "cluster",
